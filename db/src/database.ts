@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { postgis } from '@electric-sql/pglite-postgis';
+import { Kysely, sql } from 'kysely';
+import { PostgresJSDialect } from 'kysely-postgres-js';
+import postgres from 'postgres';
+import { pgliteDialect } from './pglite-dialect.ts';
+import type { DB } from './schema.ts';
+
+export type Engine = 'embedded' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  engine: Engine;
+  /** The embedded instance, when the engine is embedded (for dumps and clones). */
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL; without it the embedded engine is used. */
+  url?: string | undefined;
+  /** Folder of the embedded database; `memory://` or undefined keeps it in memory. */
+  dataDir?: string | undefined;
+  /** A dump made by `dumpEmbedded` to start from (a migrated template in tests). */
+  loadDataDir?: Blob | File | undefined;
+  /** Connection pool size on PostgreSQL. */
+  max?: number;
+}
+
+/** The one database factory used by the server, the migrator, the seed and the tests. */
+export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  if (options.url) {
+    const client = postgres(options.url, {
+      max: options.max ?? 10,
+      onnotice: () => {},
+      connect_timeout: 5,
+      // integers and floats come back as numbers on both engines
+      types: { numeric: { to: 0, from: [1700], serialize: String, parse: Number } } as never,
+    });
+    const db = new Kysely<DB>({ dialect: new PostgresJSDialect({ postgres: client }) });
+    return {
+      db,
+      engine: 'postgres',
+      async close() {
+        await db.destroy();
+      },
+    };
+  }
+  const dataDir = options.dataDir && options.dataDir !== 'memory://' ? resolve(options.dataDir) : undefined;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pg = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    extensions: { postgis },
+  });
+  const db = new Kysely<DB>({ dialect: pgliteDialect(pg) });
+  return {
+    db,
+    engine: 'embedded',
+    pglite: pg,
+    async close() {
+      await db.destroy();
+      if (!pg.closed) await pg.close();
+    },
+  };
+}
+
+/** Dump an embedded database so that tests can clone it cheaply. */
+export async function dumpEmbedded(database: Database): Promise<Blob> {
+  if (!database.pglite) throw new Error('dumpEmbedded needs the embedded engine');
+  return database.pglite.dumpDataDir('none');
+}
+
+/** PostGIS version, or throws when the database cannot be reached. */
+export async function postgisVersion(db: Kysely<DB>): Promise<string> {
+  const { rows } = await sql<{ v: string }>`SELECT postgis_lib_version() AS v`.execute(db);
+  const version = rows[0]?.v;
+  if (!version) throw new Error('PostGIS is not installed');
+  return version;
+}

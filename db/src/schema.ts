@@ -1,0 +1,228 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Kysely's view of the tables created by the migrations. Geometry columns are
+ * typed as `Geometry`: they are only ever read through PostGIS functions
+ * (ST_AsGeoJSON, ST_AsMVT …) and written through ST_GeomFromGeoJSON.
+ */
+export type Geometry = ColumnType<string, string, string>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export type TerritoryLevel = 'district' | 'street' | 'community' | 'grid';
+
+export interface TerritoriesTable {
+  id: Generated<number>;
+  level: TerritoryLevel;
+  code: string;
+  name: string;
+  parent_id: number | null;
+  geom: Geometry;
+  created_at: Timestamp;
+}
+
+export interface ContextFeaturesTable {
+  id: Generated<number>;
+  kind: 'neighbour' | 'river' | 'water';
+  name: string;
+  code: string | null;
+  geom: Geometry;
+}
+
+export type OrganisationKind =
+  | 'leadership' | 'department' | 'street' | 'community' | 'city_unit'
+  | 'sanitation_city' | 'sanitation_town' | 'company' | 'other';
+
+export interface OrganisationsTable {
+  id: Generated<number>;
+  parent_id: number | null;
+  name: string;
+  kind: OrganisationKind;
+  territory_id: number | null;
+  created_at: Timestamp;
+}
+
+export interface PeopleTable {
+  id: Generated<number>;
+  name: string;
+  phone: string | null;
+  title: string | null;
+  organisation_id: number;
+  created_at: Timestamp;
+}
+
+export interface DutyTypesTable {
+  id: string;
+  name_zh: string;
+  name_en: string;
+  description: string | null;
+  color: Generated<string>;
+  sort: Generated<number>;
+}
+
+export interface ZonesTable {
+  id: Generated<number>;
+  duty_type_id: string;
+  name: string;
+  owner_org_id: number;
+  person_id: number | null;
+  territory_id: number | null;
+  geom: Geometry;
+  version: Generated<number>;
+  valid_from: Timestamp;
+  valid_to: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
+export interface ZoneVersionsTable {
+  zone_id: number;
+  version: number;
+  duty_type_id: string;
+  name: string;
+  owner_org_id: number;
+  person_id: number | null;
+  geom: Geometry | null;
+  deleted: Generated<boolean>;
+  valid_from: Timestamp;
+  changed_at: Timestamp;
+  changed_by: string | null;
+  comment: string | null;
+}
+
+export type RoadClass = 'trunk' | 'main' | 'secondary' | 'branch' | 'lane';
+
+export interface RoadsTable {
+  id: Generated<number>;
+  name: string;
+  road_class: RoadClass;
+  geom: Geometry;
+}
+
+export interface RoadSectionsTable {
+  id: Generated<number>;
+  name: string;
+  road_id: number | null;
+  chief_org_id: number;
+  chief_person_id: number | null;
+  geom: Geometry;
+  version: Generated<number>;
+  valid_from: Timestamp;
+  valid_to: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
+export interface InspectionPointsTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  point_type: string;
+  address: string | null;
+  territory_id: number | null;
+  leader_person_id: number | null;
+  department_org_id: number | null;
+  geom: Geometry;
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface InspectionPointPeopleTable {
+  point_id: number;
+  person_id: number;
+  role: Generated<string>;
+  sort: Generated<number>;
+}
+
+export interface ProblemCategoriesTable {
+  id: string;
+  parent_id: string | null;
+  kind: 'component' | 'event';
+  name_zh: string;
+  name_en: string;
+  duty_type_id: string | null;
+  deadline_hours: number | null;
+  duplicate_radius_m: Generated<number>;
+  sort: Generated<number>;
+}
+
+export type ProblemStatus =
+  | 'reported' | 'registered' | 'dispatched' | 'in_progress' | 'fed_back' | 'verified' | 'closed' | 'void';
+
+export interface ProblemsTable {
+  id: Generated<number>;
+  category_id: string;
+  status: ColumnType<ProblemStatus, ProblemStatus | undefined, ProblemStatus>;
+  description: string | null;
+  source: ColumnType<string, string | undefined, string>;
+  geom: Geometry;
+  grid_id: number | null;
+  owner_org_id: number | null;
+  blind_spot: Generated<boolean>;
+  disputed: Generated<boolean>;
+  reported_at: Timestamp;
+  registered_at: NullableTimestamp;
+  dispatched_at: NullableTimestamp;
+  due_at: NullableTimestamp;
+  closed_at: NullableTimestamp;
+  reporter: string | null;
+  idempotency_key: string | null;
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface ProblemEventsTable {
+  id: Generated<number>;
+  problem_id: number;
+  action: string;
+  from_status: string | null;
+  to_status: string | null;
+  actor: string | null;
+  note: string | null;
+  at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  actor: string | null;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  before: unknown;
+  after: unknown;
+  request_id: string | null;
+}
+
+export interface LayerVersionsTable {
+  layer: string;
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: unknown;
+}
+
+export interface DB {
+  territories: TerritoriesTable;
+  context_features: ContextFeaturesTable;
+  organisations: OrganisationsTable;
+  people: PeopleTable;
+  duty_types: DutyTypesTable;
+  zones: ZonesTable;
+  zone_versions: ZoneVersionsTable;
+  roads: RoadsTable;
+  road_sections: RoadSectionsTable;
+  inspection_points: InspectionPointsTable;
+  inspection_point_people: InspectionPointPeopleTable;
+  problem_categories: ProblemCategoriesTable;
+  problems: ProblemsTable;
+  problem_events: ProblemEventsTable;
+  audit_log: AuditLogTable;
+  layer_versions: LayerVersionsTable;
+  settings: SettingsTable;
+}
