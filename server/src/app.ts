@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import { type AppDeps, buildServices } from './deps.ts';
+import type { Env } from './http/env.ts';
+import { errorBody, handleError } from './http/errors.ts';
+import { silentLogger } from './http/logger.ts';
+import { dutyTypeRoutes } from './routes/duty-types/duty-types.routes.ts';
+import { healthRoutes } from './routes/health/health.routes.ts';
+import { inspectionPointRoutes } from './routes/inspection-points/inspection-points.routes.ts';
+import { layerRoutes } from './routes/layers/layers.routes.ts';
+import { responsibilityRoutes } from './routes/responsibility/responsibility.routes.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Builds the whole HTTP application from its dependencies; main.ts only listens. */
+export function createApp(deps: AppDeps) {
+  const logger = deps.logger ?? silentLogger;
+  const services = buildServices(deps.database);
+
+  const api = new Hono<Env>()
+    .route('/health', healthRoutes(services))
+    .route('/duty-types', dutyTypeRoutes(services))
+    .route('/layers', layerRoutes(services))
+    .route('/responsibility', responsibilityRoutes(services))
+    .route('/inspection-points', inspectionPointRoutes(services));
+
+  const app = new Hono<Env>();
+  app.use(async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    c.set('requestId', requestId);
+    c.set('logger', logger);
+    const started = performance.now();
+    await next();
+    c.header('x-request-id', requestId);
+    logger.info('request', {
+      requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  });
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        workerSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'", 'data:'],
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.onError(handleError(logger));
+
+  app.route('/api', api);
+  app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
+
+  const webRoot = resolve(deps.webRoot ?? resolve(import.meta.dirname, '../../web/dist'));
+  if (existsSync(webRoot)) {
+    app.use('/*', serveStatic({ root: webRoot }));
+    // The single-page app answers every other GET with its index.
+    app.get('*', serveStatic({ root: webRoot, path: 'index.html' }));
+  } else {
+    app.get('/', (c) =>
+      c.text('civgrid API is running. The web app is not built: run `pnpm build` (or `pnpm start`, which builds it).', 200),
+    );
+  }
+  app.notFound((c) => c.json(errorBody('not_found', `Nothing at ${c.req.path}`), 404));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('defaults to port 3000, the embedded engine in ./data and the demo district', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.CIVGRID_DATA_DIR).toBe('./data');
+    expect(config.CIVGRID_DEMO).toBe(true);
+    expect(config.CIVGRID_WEB_ROOT).toMatch(/web[/\\]dist$/);
+  });
+
+  it('treats an empty DATABASE_URL as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it('fails fast naming every bad variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })).toThrow(
+      /PORT.*DATABASE_URL.*LOG_LEVEL|PORT[\s\S]*DATABASE_URL[\s\S]*LOG_LEVEL/,
+    );
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+  });
+});

@@ -1,0 +1,27 @@
+import type { Database } from '@civgrid/db';
+import { DutyTypeRepository } from './repositories/duty-type.repository.ts';
+import { InspectionPointRepository } from './repositories/inspection-point.repository.ts';
+import { LayerRepository } from './repositories/layer.repository.ts';
+import { ResponsibilityRepository } from './repositories/responsibility.repository.ts';
+import { ResponsibilityService } from './services/responsibility.service.ts';
+import type { Logger } from './http/logger.ts';
+
+/** What createApp is built from; tests pass their own database and a silent logger. */
+export interface AppDeps {
+  database: Database;
+  logger?: Logger;
+  /** Folder of the built web app; omitted → web/dist beside the server. */
+  webRoot?: string | undefined;
+}
+
+/** Repositories and services, built once per app from its dependencies. */
+export function buildServices(database: Database) {
+  const { db } = database;
+  const dutyTypes = new DutyTypeRepository(db);
+  const layers = new LayerRepository(db);
+  const inspectionPoints = new InspectionPointRepository(db);
+  const responsibility = new ResponsibilityService(new ResponsibilityRepository(db));
+  return { database, dutyTypes, layers, inspectionPoints, responsibility };
+}
+
+export type Services = ReturnType<typeof buildServices>;

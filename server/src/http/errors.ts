@@ -1,0 +1,58 @@
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from './logger.ts';
+
+/** A failure the client can act on: it maps to its status and our error shape. */
+export class AppError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const badRequest = (code: string, message: string, details?: unknown) => new AppError(400, code, message, details);
+export const notFound = (code: string, message: string, details?: unknown) => new AppError(404, code, message, details);
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+export function errorBody(code: string, message: string, details?: unknown): ErrorBody {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** Connection-level failures of either engine: the database is down, not the request wrong. */
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', '57P01', '57P03'].includes(String(code)) ||
+    /PGlite is closed/i.test(error.message)
+  );
+}
+
+/** Hono onError: domain errors keep their status; anything else is logged and answered without internals. */
+export function handleError(logger: Logger) {
+  return (error: Error, c: Context) => {
+    const requestId = c.get('requestId') as string | undefined;
+    if (error instanceof AppError) {
+      return c.json(errorBody(error.code, error.message, error.details), error.status);
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.error('database unavailable', { requestId, error: error.message });
+      return c.json(errorBody('database_unavailable', 'The database cannot be reached. Try again shortly.'), 503);
+    }
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      // Hono's own HTTPExceptions (e.g. a malformed body) stay client errors.
+      return c.json(errorBody('bad_request', error.message || 'Bad request'), status as ContentfulStatusCode);
+    }
+    logger.error('unhandled error', { requestId, error: error.message, stack: error.stack });
+    return c.json(errorBody('internal_error', 'Something went wrong on our side.', { requestId }), 500);
+  };
+}

@@ -1,0 +1,43 @@
+import { serve } from '@hono/node-server';
+import { createDatabase, migrateToLatest } from '@civgrid/db';
+import { isSeeded, seedDemo } from '@civgrid/db/seed';
+import { createApp } from './app.ts';
+import { type Config, loadConfig } from './config.ts';
+import { createLogger } from './http/logger.ts';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
+const logger = createLogger(config.LOG_LEVEL);
+
+const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.CIVGRID_DATA_DIR });
+logger.info('database opened', { engine: database.engine, dataDir: database.engine === 'embedded' ? config.CIVGRID_DATA_DIR : undefined });
+const applied = await migrateToLatest(database.db as never);
+if (applied.length) logger.info('migrations applied', { applied });
+
+if (config.CIVGRID_DEMO && !(await isSeeded(database.db))) {
+  logger.info('seeding the demo district 象山区 (first start only, takes a minute) …');
+  const report = await seedDemo(database.db, { onProgress: (step: string) => logger.info('seed', { step }) });
+  logger.info('demo district seeded', { ms: report.ms, counts: report.counts });
+}
+
+const app = createApp({ database, logger, webRoot: config.CIVGRID_WEB_ROOT });
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  logger.info(`civgrid is ready at http://localhost:${info.port}`, { port: info.port, engine: database.engine });
+});
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  logger.info('shutting down', { signal });
+  server.close();
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,31 @@
+import { LAYERS, isLayerId } from '@civgrid/tiles';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { badRequest, notFound } from '../../http/errors.ts';
+import type { Env } from '../../http/env.ts';
+import { bboxParam } from '../../http/geo-params.ts';
+import { validate } from '../../http/validate.ts';
+import type { Services } from '../../deps.ts';
+
+const layerQuery = z.object({
+  bbox: bboxParam.optional(),
+  duty: z.string().max(64).optional(),
+});
+
+export function layerRoutes({ layers, dutyTypes }: Services) {
+  return new Hono<Env>()
+    .get('/', async (c) => c.json(await layers.counts()))
+    .get('/:layer', validate('query', layerQuery), async (c) => {
+      const layer = c.req.param('layer');
+      if (!isLayerId(layer)) {
+        throw notFound('unknown_layer', `Unknown layer "${layer.slice(0, 64)}"`, { layers: Object.keys(LAYERS) });
+      }
+      const { bbox, duty } = c.req.valid('query');
+      if (layer === 'zones') {
+        if (!duty) throw badRequest('duty_required', 'The zones layer needs ?duty=<duty type id>');
+        if (!(await dutyTypes.exists(duty))) throw notFound('unknown_duty_type', `Unknown duty type "${duty}"`);
+      }
+      const body = await layers.featureCollection(layer, { bbox, duty });
+      return c.body(body, 200, { 'content-type': 'application/geo+json; charset=utf-8' });
+    });
+}
