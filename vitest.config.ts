@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['db/src/**/*.test.ts', 'server/src/**/*.test.ts', 'tiles/src/**/*.test.ts', 'web/src/**/*.test.ts'],
+          include: ['test/support/**/*.test.ts', 'db/src/**/*.test.ts', 'server/src/**/*.test.ts', 'tiles/src/**/*.test.ts', 'web/src/**/*.test.ts'],
         },
       },
       {

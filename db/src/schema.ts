@@ -58,6 +58,8 @@ export interface DutyTypesTable {
   description: string | null;
   color: Generated<string>;
   sort: Generated<number>;
+  coverage: Generated<'full' | 'partial'>;
+  coverage_group: string | null;
 }
 
 export interface ZonesTable {

@@ -7,6 +7,7 @@ import { type AppDeps, buildServices } from './deps.ts';
 import type { Env } from './http/env.ts';
 import { errorBody, handleError } from './http/errors.ts';
 import { silentLogger } from './http/logger.ts';
+import { coverageRoutes } from './routes/coverage/coverage.routes.ts';
 import { dutyTypeRoutes } from './routes/duty-types/duty-types.routes.ts';
 import { healthRoutes } from './routes/health/health.routes.ts';
 import { inspectionPointRoutes } from './routes/inspection-points/inspection-points.routes.ts';
@@ -25,7 +26,8 @@ export function createApp(deps: AppDeps) {
     .route('/duty-types', dutyTypeRoutes(services))
     .route('/layers', layerRoutes(services))
     .route('/responsibility', responsibilityRoutes(services))
-    .route('/inspection-points', inspectionPointRoutes(services));
+    .route('/inspection-points', inspectionPointRoutes(services))
+    .route('/coverage', coverageRoutes(services));
 
   const app = new Hono<Env>();
   app.use(async (c, next) => {

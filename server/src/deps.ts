@@ -1,8 +1,11 @@
 import type { Database } from '@civgrid/db';
+import { AreaRepository } from './repositories/area.repository.ts';
+import { CoverageRepository } from './repositories/coverage.repository.ts';
 import { DutyTypeRepository } from './repositories/duty-type.repository.ts';
 import { InspectionPointRepository } from './repositories/inspection-point.repository.ts';
 import { LayerRepository } from './repositories/layer.repository.ts';
 import { ResponsibilityRepository } from './repositories/responsibility.repository.ts';
+import { CoverageService } from './services/coverage.service.ts';
 import { ResponsibilityService } from './services/responsibility.service.ts';
 import type { Logger } from './http/logger.ts';
 
@@ -21,7 +24,8 @@ export function buildServices(database: Database) {
   const layers = new LayerRepository(db);
   const inspectionPoints = new InspectionPointRepository(db);
   const responsibility = new ResponsibilityService(new ResponsibilityRepository(db));
-  return { database, dutyTypes, layers, inspectionPoints, responsibility };
+  const coverage = new CoverageService(new CoverageRepository(db), new AreaRepository(db), dutyTypes);
+  return { database, dutyTypes, layers, inspectionPoints, responsibility, coverage };
 }
 
 export type Services = ReturnType<typeof buildServices>;

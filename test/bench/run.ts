@@ -1,62 +1,115 @@
 /**
- * `pnpm bench`: each figure is a ratio against a baseline measured in the same
- * run on the same database. Results are recorded by hand in docs/benchmarks.md.
- * Never a timing assertion: this prints, it does not judge.
+ * `pnpm bench`: every figure is a ratio against a baseline measured in the
+ * same run (the same SQL run directly on the same database; the other engine).
+ * It prints and never judges; results are recorded in docs/benchmarks.md.
  *
- * Engine: embedded unless DATABASE_URL is set (run it both ways).
+ * Engines: the embedded one always; PostgreSQL too when BENCH_DATABASE_URL
+ * (or DATABASE_URL) points at a server — the bench creates and drops its own
+ * database there.
  */
-import { createDatabase, migrateToLatest } from '@civgrid/db';
+import { type Database, createDatabase, migrateToLatest } from '@civgrid/db';
 import { seedDemo } from '@civgrid/db/seed';
 import { createApp } from '@civgrid/server';
+import postgres from 'postgres';
+import { CoverageRepository } from '../../server/src/repositories/coverage.repository.ts';
+import { AreaRepository } from '../../server/src/repositories/area.repository.ts';
 import { LayerRepository } from '../../server/src/repositories/layer.repository.ts';
+import { BENCH_DUTY, ensureCoverageFixture } from './fixtures.ts';
+import { compare, ms, ratio, table } from './harness.ts';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const COVERAGE_ROUNDS = Number(process.env.BENCH_COVERAGE_ROUNDS ?? 5);
 
-function stats(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { p50: at(0.5), p95: at(0.95) };
-}
-
-async function time(fn: () => Promise<unknown>, rounds = ROUNDS): Promise<number[]> {
-  for (let i = 0; i < 3; i++) await fn(); // warm up
-  const samples: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const t = performance.now();
-    await fn();
-    samples.push(performance.now() - t);
+async function openEngines(): Promise<{ name: string; open: () => Promise<Database>; cleanup?: () => Promise<void> }[]> {
+  const engines: { name: string; open: () => Promise<Database>; cleanup?: () => Promise<void> }[] = [
+    { name: 'embedded', open: () => createDatabase({ dataDir: process.env.BENCH_DATA_DIR }) },
+  ];
+  const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (url) {
+    const name = 'civgrid_bench';
+    const admin = postgres(url, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    engines.push({
+      name: 'postgres',
+      open: () => createDatabase({ url: target.toString() }),
+      cleanup: async () => {
+        const a = postgres(url, { max: 1, onnotice: () => {} });
+        await a.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await a.end();
+      },
+    });
+  } else {
+    console.log('(PostgreSQL skipped: set BENCH_DATABASE_URL=postgres://… to compare engines)');
   }
-  return samples;
+  return engines;
 }
 
-const database = await createDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.BENCH_DATA_DIR });
-await migrateToLatest(database.db as never);
-const seeded = await seedDemo(database.db);
-console.log(`engine: ${database.engine}; demo seed ${seeded.skipped ? 'reused' : `built in ${seeded.ms} ms`}`);
+const perEngine: Record<string, Record<string, number>> = {};
 
-const app = createApp({ database, webRoot: '/nonexistent' });
-const direct = new LayerRepository(database.db);
+for (const engine of await openEngines()) {
+  const database = await engine.open();
+  perEngine[engine.name] = {};
+  const record = (key: string, p50: number) => {
+    perEngine[engine.name]![key] = p50;
+  };
+  try {
+    await migrateToLatest(database.db as never);
+    let t = performance.now();
+    const seeded = await seedDemo(database.db);
+    console.log(`\n## ${engine.name}: demo district ${seeded.skipped ? 'reused' : `seeded in ${ms(performance.now() - t)}`}`);
+    const app = createApp({ database, webRoot: '/nonexistent' });
 
-console.log('\nlayer endpoint (GET /api/layers/{layer}) against the same SQL run directly');
-console.log('layer'.padEnd(22), 'api p50'.padStart(9), 'sql p50'.padStart(9), 'ratio'.padStart(7), 'api p95'.padStart(9), 'sql p95'.padStart(9));
-for (const [layer, query] of [
-  ['inspection-points', ''],
-  ['road-sections', ''],
-  ['grids', ''],
-  ['zones', '?duty=sanitation-town'],
-] as const) {
-  const api = stats(await time(async () => {
-    const res = await app.request(`/api/layers/${layer}${query}`);
-    await res.text();
-  }));
-  const sqlOnly = stats(await time(() => direct.featureCollection(layer, query ? { duty: 'sanitation-town' } : {})));
-  console.log(
-    layer.padEnd(22),
-    `${api.p50.toFixed(2)}`.padStart(9),
-    `${sqlOnly.p50.toFixed(2)}`.padStart(9),
-    `${(api.p50 / sqlOnly.p50).toFixed(2)}×`.padStart(7),
-    `${api.p95.toFixed(2)}`.padStart(9),
-    `${sqlOnly.p95.toFixed(2)}`.padStart(9),
+    console.log('\nGET /api/layers/{layer} against the same SQL run directly (p50 / p95)');
+    const layers = new LayerRepository(database.db);
+    const layerRows: string[][] = [];
+    for (const [layer, duty] of [['inspection-points'], ['road-sections'], ['grids'], ['zones', 'sanitation-town']] as const) {
+      const path = `/api/layers/${layer}${duty ? `?duty=${duty}` : ''}`;
+      const r = await compare(
+        async () => (await app.request(path)).text(),
+        () => layers.featureCollection(layer, { duty }),
+        ROUNDS,
+      );
+      record(`layer ${layer}`, r.a.p50);
+      layerRows.push([layer, ms(r.a.p50), ms(r.b.p50), ratio(r.a.p50, r.b.p50), ms(r.a.p95), ms(r.b.p95)]);
+    }
+    table(['layer', 'api p50', 'sql p50', 'ratio', 'api p95', 'sql p95'], layerRows);
+
+    t = performance.now();
+    const areaId = await ensureCoverageFixture(database.db);
+    console.log(`\nCoverage on 10,000 unit grids and 2,000 zones (fixture ready in ${ms(performance.now() - t)}); API against the same SQL run directly`);
+    const coverage = new CoverageRepository(database.db);
+    const area = new AreaRepository(database.db).territoryGeom(areaId);
+    const covRows: string[][] = [];
+    for (const kind of ['gaps', 'overlaps'] as const) {
+      const path = `/api/coverage/${kind}?duty=${BENCH_DUTY}&area=${areaId}`;
+      let findings = 0;
+      const r = await compare(
+        async () => {
+          const body = (await (await app.request(path)).json()) as { features: unknown[] };
+          findings = body.features.length;
+        },
+        () => (kind === 'gaps' ? coverage.gaps(area, BENCH_DUTY) : coverage.overlaps(area, BENCH_DUTY)),
+        COVERAGE_ROUNDS,
+        1,
+      );
+      record(`coverage ${kind}`, r.a.p50);
+      covRows.push([kind, String(findings), ms(r.a.p50), ms(r.b.p50), ratio(r.a.p50, r.b.p50), ms(r.a.p95), ms(r.b.p95)]);
+    }
+    table(['query', 'findings', 'api p50', 'sql p50', 'ratio', 'api p95', 'sql p95'], covRows);
+  } finally {
+    await database.close();
+    await engine.cleanup?.();
+  }
+}
+
+if (perEngine.embedded && perEngine.postgres) {
+  console.log('\nEmbedded against PostgreSQL (API p50)');
+  table(
+    ['measure', 'embedded', 'postgres', 'embedded/postgres'],
+    Object.keys(perEngine.embedded).map((k) => [k, ms(perEngine.embedded![k]!), ms(perEngine.postgres![k]!), ratio(perEngine.embedded![k]!, perEngine.postgres![k]!)]),
   );
 }
-await database.close();

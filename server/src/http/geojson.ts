@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { AppError } from './errors.ts';
+
+/** Most vertices we accept in one polygon: enough for any real boundary. */
+export const MAX_VERTICES = 100_000;
+
+export type Position = [number, number];
+export type PolygonGeometry = { type: 'Polygon'; coordinates: Position[][] } | { type: 'MultiPolygon'; coordinates: Position[][][] };
+
+const position = z.array(z.number()).min(2).max(3);
+const polygonShape = z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(position)) });
+const multiPolygonShape = z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(z.array(position))) });
+const geometryShape = z.discriminatedUnion('type', [polygonShape, multiPolygonShape]);
+const featureShape = z.object({ type: z.literal('Feature'), geometry: geometryShape });
+
+/** GeoJSON shape only: a Polygon, a MultiPolygon, or a Feature holding one. */
+export const polygonInput = z.union([geometryShape, featureShape]);
+
+export const unprocessable = (code: string, message: string, details?: unknown) => new AppError(422, code, message, details);
+
+/**
+ * Geometric sanity beyond the shape: coordinates in range, rings closed and
+ * long enough, a bounded number of vertices. Self-intersections are left to
+ * PostGIS to repair (and report).
+ */
+export function checkPolygonInput(input: z.infer<typeof polygonInput>): PolygonGeometry {
+  const geometry = (input.type === 'Feature' ? input.geometry : input) as PolygonGeometry;
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  if (polygons.length === 0 || polygons.some((p) => p.length === 0)) {
+    throw unprocessable('empty_geometry', 'The polygon has no rings.');
+  }
+  let vertices = 0;
+  for (const [pi, polygon] of polygons.entries()) {
+    for (const [ri, ring] of polygon.entries()) {
+      const where = `polygon ${pi + 1}, ring ${ri + 1}`;
+      if (ring.length < 4) throw unprocessable('invalid_geometry', `${where} has ${ring.length} positions; a ring needs at least 4.`);
+      vertices += ring.length;
+      if (vertices > MAX_VERTICES) throw unprocessable('geometry_too_complex', `More than ${MAX_VERTICES} vertices.`);
+      for (const [lon, lat] of ring as [number, number][]) {
+        if (!Number.isFinite(lon) || !Number.isFinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90) {
+          throw unprocessable('coordinates_out_of_range', `${where} has a position outside [-180, -90, 180, 90].`);
+        }
+      }
+      const first = ring[0]!;
+      const last = ring[ring.length - 1]!;
+      if (first[0] !== last[0] || first[1] !== last[1]) {
+        throw unprocessable('invalid_geometry', `${where} is not closed: its first and last positions differ.`);
+      }
+    }
+  }
+  return geometry;
+}
