@@ -1,1 +1,6 @@
+// Browser-safe entry: the web app imports this one.
 export * from './layers.ts';
+export * from './tile-math.ts';
+export * from './pmtiles-error.ts';
+export * from './pmtiles-format.ts';
+export * from './pmtiles-reader.ts';

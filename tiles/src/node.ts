@@ -1,0 +1,4 @@
+// Node-only entry (file access, archive writing): server and command-line tools.
+export * from './index.ts';
+export * from './pmtiles-file-source.ts';
+export * from './pmtiles-writer.ts';
