@@ -164,8 +164,8 @@ describe('GET /api/responsibility', () => {
   it('reports no sanitation owner inside a gap between the tiers and two tiers inside an overlap', async () => {
     // A gap computed directly: the district minus both tiers' zones.
     const { rows: gaps } = await sql<{ lon: number; lat: number }>`
-      WITH covered AS (SELECT ST_Union(geom) AS g FROM zones WHERE duty_type_id IN ('sanitation-city', 'sanitation-town')),
-           gap AS (SELECT (ST_Dump(ST_Difference(t.geom, c.g))).geom AS g FROM territories t, covered c WHERE t.level = 'district')
+      WITH covered AS (SELECT ST_Union(geom, 1e-10) AS g FROM zones WHERE duty_type_id IN ('sanitation-city', 'sanitation-town')),
+           gap AS (SELECT (ST_Dump(ST_Difference(t.geom, c.g, 1e-10))).geom AS g FROM territories t, covered c WHERE t.level = 'district')
       SELECT ST_X(ST_PointOnSurface(g))::float8 AS lon, ST_Y(ST_PointOnSurface(g))::float8 AS lat
       FROM gap ORDER BY ST_Area(g) DESC LIMIT 1`.execute(database.db);
     const gap = gaps[0]!;
@@ -178,7 +178,7 @@ describe('GET /api/responsibility', () => {
 
     const { rows: overlaps } = await sql<{ lon: number; lat: number }>`
       SELECT ST_X(ST_PointOnSurface(i))::float8 AS lon, ST_Y(ST_PointOnSurface(i))::float8 AS lat FROM (
-        SELECT ST_Intersection(a.geom, b.geom) AS i FROM zones a JOIN zones b ON ST_Intersects(a.geom, b.geom)
+        SELECT ST_Intersection(a.geom, b.geom, 1e-10) AS i FROM zones a JOIN zones b ON ST_Intersects(a.geom, b.geom)
         WHERE a.duty_type_id = 'sanitation-city' AND b.duty_type_id = 'sanitation-town') x
       WHERE ST_Area(i::geography) > 1000 ORDER BY ST_Area(i) DESC LIMIT 1`.execute(database.db);
     const overlap = overlaps[0]!;

@@ -8,7 +8,10 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
  *
  * Portable between PostGIS 3.3 (Debian) and 3.6 (embedded): no ST_Coverage*.
  * Inputs are made valid before overlay, because a GEOS exception on the
- * embedded engine takes the instance down.
+ * embedded engine takes the instance down. Every overlay (union, difference,
+ * intersection) passes a grid size of 1e-10° (≈ 10 µm): snap-rounded overlay
+ * is robust, whereas the embedded engine's floating overlay failed silently
+ * (no rows) on the demo district. 10 µm keeps a 1e-9° sliver a sliver.
  */
 
 export interface Tolerance {
@@ -109,10 +112,10 @@ export class CoverageRepository {
         FROM zones z, area
         WHERE z.duty_type_id = ${duty} AND z.valid_to IS NULL AND z.geom && area.g AND ST_Intersects(z.geom, area.g)
       ),
-      covered AS (SELECT ST_Union(geom) AS g FROM z),
+      covered AS (SELECT ST_CollectionExtract(ST_Union(geom, 1e-10), 3) AS g FROM z),
       pieces AS (
         SELECT (ST_Dump(ST_CollectionExtract(ST_MakeValid(
-                  CASE WHEN covered.g IS NULL THEN area.g ELSE ST_Difference(area.g, covered.g) END), 3))).geom AS g
+                  CASE WHEN covered.g IS NULL THEN area.g ELSE ST_Difference(area.g, covered.g, 1e-10) END), 3))).geom AS g
         FROM area, covered
       ),
       gaps AS (
@@ -129,7 +132,7 @@ export class CoverageRepository {
                FROM (
                  SELECT z.id, z.name, z.owner_org_id,
                         ST_Length(ST_Intersection(ST_Boundary(gaps.g),
-                          ST_Buffer(ST_ClipByBox2D(z.geom, ST_Expand(ST_Envelope(gaps.g), ${TOUCH * 10})), ${TOUCH}))::geography) AS shared
+                          ST_Buffer(ST_ClipByBox2D(z.geom, ST_Expand(ST_Envelope(gaps.g), ${TOUCH * 10})), ${TOUCH}), 1e-10)::geography) AS shared
                  FROM z WHERE ST_DWithin(z.geom, gaps.g, ${TOUCH})
                ) n JOIN organisations o ON o.id = n.owner_org_id
                WHERE n.shared > 0.01), '[]'::json) AS neighbours,
@@ -137,7 +140,7 @@ export class CoverageRepository {
                SELECT json_agg(json_build_object('id', ip.id, 'code', ip.code, 'name', ip.name) ORDER BY ip.code)
                FROM inspection_points ip WHERE ip.geom && gaps.g AND ST_Intersects(ip.geom, gaps.g)), '[]'::json) AS points,
              coalesce((
-               SELECT sum(ST_Length(ST_Intersection(r.geom, gaps.g)::geography))
+               SELECT sum(ST_Length(ST_Intersection(r.geom, gaps.g, 1e-10)::geography))
                FROM roads r WHERE r.geom && gaps.g AND ST_Intersects(r.geom, gaps.g)), 0)::float8 AS road_length_m
       FROM gaps
       ORDER BY gaps.area_m2 DESC`.execute(this.db);
@@ -156,7 +159,7 @@ export class CoverageRepository {
       ),
       pairs AS (
         SELECT a.id AS a_id, b.id AS b_id,
-               (ST_Dump(ST_CollectionExtract(ST_MakeValid(ST_Intersection(ST_Intersection(a.geom, b.geom), area.g)), 3))).geom AS g
+               (ST_Dump(ST_CollectionExtract(ST_MakeValid(ST_Intersection(ST_CollectionExtract(ST_Intersection(a.geom, b.geom, 1e-10), 3), area.g, 1e-10)), 3))).geom AS g
         FROM z a JOIN z b ON a.id < b.id AND a.owner_org_id <> b.owner_org_id AND a.geom && b.geom
                           AND ST_Relate(a.geom, b.geom, '2********'), area
       ),
@@ -206,16 +209,16 @@ export class CoverageRepository {
    */
   async summary(duty: string, roadToleranceM: number): Promise<SummaryRow[]> {
     const { rows } = await sql<SummaryRow>`
-      WITH u AS (SELECT ST_Union(ST_MakeValid(geom)) AS g FROM zones WHERE duty_type_id = ${duty} AND valid_to IS NULL),
+      WITH u AS (SELECT ST_CollectionExtract(ST_Union(ST_MakeValid(geom), 1e-10), 3) AS g FROM zones WHERE duty_type_id = ${duty} AND valid_to IS NULL),
       z AS (SELECT id, owner_org_id, ST_MakeValid(geom) AS geom FROM zones WHERE duty_type_id = ${duty} AND valid_to IS NULL),
       ov AS (
-        SELECT ST_Union(ST_CollectionExtract(ST_MakeValid(ST_Intersection(a.geom, b.geom)), 3)) AS g
+        SELECT ST_Union(ST_CollectionExtract(ST_MakeValid(ST_Intersection(a.geom, b.geom, 1e-10)), 3), 1e-10) AS g
         FROM z a JOIN z b ON a.id < b.id AND a.owner_org_id <> b.owner_org_id AND a.geom && b.geom
                           AND ST_Relate(a.geom, b.geom, '2********')
       ),
-      sec AS (SELECT ST_Union(ST_Buffer(geom::geography, ${roadToleranceM})::geometry) AS g FROM road_sections WHERE valid_to IS NULL),
+      sec AS (SELECT ST_Union(ST_Buffer(geom::geography, ${roadToleranceM})::geometry, 1e-10) AS g FROM road_sections WHERE valid_to IS NULL),
       lost AS (
-        SELECT ST_Union(CASE WHEN sec.g IS NULL THEN r.geom ELSE ST_CollectionExtract(ST_Difference(r.geom, sec.g), 2) END) AS g
+        SELECT ST_Union(CASE WHEN sec.g IS NULL THEN r.geom ELSE ST_CollectionExtract(ST_Difference(r.geom, sec.g, 1e-10), 2) END, 1e-10) AS g
         FROM roads r, sec
       ),
       t AS (
@@ -227,20 +230,20 @@ export class CoverageRepository {
       SELECT t.id, t.level, t.code, t.name, t.parent_id,
              ST_Area(t.geom::geography)::float8 AS area_m2,
              CASE WHEN u.g IS NULL THEN 0
-                  ELSE ST_Area(ST_CollectionExtract(ST_Intersection(t.geom, u.g), 3)::geography) END::float8 AS covered_m2,
+                  ELSE ST_Area(ST_CollectionExtract(ST_Intersection(t.geom, u.g, 1e-10), 3)::geography) END::float8 AS covered_m2,
              coalesce((
                SELECT json_agg(json_build_object('area_m2', ST_Area(p.g::geography),
                                                  'width_m', 2 * (ST_MaximumInscribedCircle(ST_Transform(p.g, t.srid))).radius))
                FROM (SELECT (ST_Dump(ST_CollectionExtract(ST_MakeValid(
-                              CASE WHEN u.g IS NULL THEN t.geom ELSE ST_Difference(t.geom, u.g) END), 3))).geom AS g) p
+                              CASE WHEN u.g IS NULL THEN t.geom ELSE ST_Difference(t.geom, u.g, 1e-10) END), 3))).geom AS g) p
                WHERE NOT ST_IsEmpty(p.g) AND ST_Area(p.g) > 0), '[]'::json) AS gaps,
              coalesce((
                SELECT json_agg(json_build_object('area_m2', ST_Area(p.g::geography),
                                                  'width_m', 2 * (ST_MaximumInscribedCircle(ST_Transform(p.g, t.srid))).radius))
-               FROM (SELECT (ST_Dump(ST_CollectionExtract(ST_MakeValid(ST_Intersection(t.geom, ov.g)), 3))).geom AS g) p
+               FROM (SELECT (ST_Dump(ST_CollectionExtract(ST_MakeValid(ST_Intersection(t.geom, ov.g, 1e-10)), 3))).geom AS g) p
                WHERE ov.g IS NOT NULL AND NOT ST_IsEmpty(p.g) AND ST_Area(p.g) > 0), '[]'::json) AS overlaps,
              CASE WHEN lost.g IS NULL THEN 0
-                  ELSE ST_Length(ST_CollectionExtract(ST_Intersection(lost.g, t.geom), 2)::geography) END::float8 AS ownerless_road_m
+                  ELSE ST_Length(ST_CollectionExtract(ST_Intersection(lost.g, t.geom, 1e-10), 2)::geography) END::float8 AS ownerless_road_m
       FROM t, u, ov, lost
       ORDER BY t.code`.execute(this.db);
     return rows.map((r) => ({ ...r, gaps: asRows(r.gaps), overlaps: asRows(r.overlaps) }));
@@ -254,18 +257,18 @@ export class CoverageRepository {
     const { rows } = await sql<{ kind: 'both' | 'neither'; geometry: string; area_m2: number; width_m: number }>`
       WITH area AS (SELECT ${area} AS g),
       srid AS (SELECT ${metricSrid(sql`(SELECT g FROM area)`)} AS srid),
-      ua AS (SELECT ST_Union(ST_MakeValid(z.geom)) AS g FROM zones z, area
+      ua AS (SELECT ST_CollectionExtract(ST_Union(ST_MakeValid(z.geom), 1e-10), 3) AS g FROM zones z, area
               WHERE z.duty_type_id = ${dutyA} AND z.valid_to IS NULL AND z.geom && area.g),
-      ub AS (SELECT ST_Union(ST_MakeValid(z.geom)) AS g FROM zones z, area
+      ub AS (SELECT ST_CollectionExtract(ST_Union(ST_MakeValid(z.geom), 1e-10), 3) AS g FROM zones z, area
               WHERE z.duty_type_id = ${dutyB} AND z.valid_to IS NULL AND z.geom && area.g),
       pieces AS (
         SELECT 'both' AS kind, (ST_Dump(ST_CollectionExtract(ST_MakeValid(
-                 ST_Intersection(ST_Intersection(ua.g, ub.g), area.g)), 3))).geom AS g
+                 ST_Intersection(ST_CollectionExtract(ST_Intersection(ua.g, ub.g, 1e-10), 3), area.g, 1e-10)), 3))).geom AS g
         FROM area, ua, ub WHERE ua.g IS NOT NULL AND ub.g IS NOT NULL
         UNION ALL
         SELECT 'neither', (ST_Dump(ST_CollectionExtract(ST_MakeValid(
                  CASE WHEN coalesce(ua.g, ub.g) IS NULL THEN area.g
-                      ELSE ST_Difference(area.g, ST_Union(coalesce(ua.g, ub.g), coalesce(ub.g, ua.g))) END), 3))).geom
+                      ELSE ST_Difference(area.g, ST_Union(coalesce(ua.g, ub.g), coalesce(ub.g, ua.g), 1e-10), 1e-10) END), 3))).geom
         FROM area, ua, ub
       )
       SELECT kind, ST_AsGeoJSON(g, 8) AS geometry, ST_Area(g::geography)::float8 AS area_m2,
@@ -286,16 +289,16 @@ export class CoverageRepository {
   }> {
     const { rows: ownerless } = await sql<{ road_id: number; road_name: string; road_class: string; geometry: string; length_m: number }>`
       WITH area AS (SELECT ${area} AS g),
-      r AS (SELECT r.id, r.name, r.road_class, ST_CollectionExtract(ST_Intersection(r.geom, area.g), 2) AS geom
+      r AS (SELECT r.id, r.name, r.road_class, ST_CollectionExtract(ST_Intersection(r.geom, area.g, 1e-10), 2) AS geom
               FROM roads r, area WHERE r.geom && area.g AND ST_Intersects(r.geom, area.g)),
       covered AS (
-        SELECT r.id, ST_Union(ST_Buffer(s.geom::geography, ${toleranceM})::geometry) AS g
+        SELECT r.id, ST_Union(ST_Buffer(s.geom::geography, ${toleranceM})::geometry, 1e-10) AS g
         FROM r JOIN road_sections s ON s.valid_to IS NULL AND ST_DWithin(s.geom::geography, r.geom::geography, ${toleranceM})
         GROUP BY r.id
       ),
       rest AS (
         SELECT r.id, r.name, r.road_class,
-               ST_CollectionExtract(CASE WHEN c.g IS NULL THEN r.geom ELSE ST_Difference(r.geom, c.g) END, 2) AS g
+               ST_CollectionExtract(CASE WHEN c.g IS NULL THEN r.geom ELSE ST_Difference(r.geom, c.g, 1e-10) END, 2) AS g
         FROM r LEFT JOIN covered c ON c.id = r.id
       )
       SELECT id AS road_id, name AS road_name, road_class, ST_AsGeoJSON(g, 8) AS geometry, ST_Length(g::geography)::float8 AS length_m
@@ -307,7 +310,7 @@ export class CoverageRepository {
              WHERE s.valid_to IS NULL AND s.geom && area.g AND ST_Intersects(s.geom, area.g)),
       pairs AS (
         SELECT a.id AS a_id, b.id AS b_id,
-               ST_CollectionExtract(ST_Intersection(ST_Intersection(a.geom, ST_Buffer(b.geom::geography, ${toleranceM})::geometry), area.g), 2) AS g
+               ST_CollectionExtract(ST_Intersection(ST_CollectionExtract(ST_Intersection(a.geom, ST_Buffer(b.geom::geography, ${toleranceM})::geometry, 1e-10), 2), area.g, 1e-10), 2) AS g
         FROM s a JOIN s b ON a.id < b.id AND a.chief_org_id <> b.chief_org_id
                           AND ST_DWithin(a.geom::geography, b.geom::geography, ${toleranceM}), area
       )
