@@ -1,0 +1,230 @@
+/**
+ * The start page in headless Chromium against the real server on a fresh test
+ * database: the district is drawn, nothing logs an error, the layer list
+ * counts the 165 inspection points, clicking a point shows its responsible
+ * people, clicking elsewhere asks who is responsible there, and the English
+ * switch works and is remembered.
+ *
+ * Needs `pnpm --filter @civgrid/web build` first (the server serves web/dist).
+ * Without Chromium it skips, unless CI is set: then it fails.
+ * CIVGRID_SCREENSHOT=1 saves the start page to docs/screenshot.png.
+ */
+/// <reference lib="dom" />
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import type { Database } from '@civgrid/db';
+import { createApp } from '@civgrid/server';
+import { serve } from '@hono/node-server';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase } from '../support/database.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const webRoot = resolve(root, 'web/dist');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(chromiumPath);
+const skip = !haveChromium && !process.env.CI;
+if (skip) {
+  console.warn(`[e2e] skipped: no Chromium at ${chromiumPath} (install Debian's chromium or set CHROMIUM_PATH)`);
+}
+
+const VIEWPORT = { width: 1280, height: 800 };
+
+/** The parts of the MapLibre map (exposed as `window.__civgridMap`) that the test uses. */
+interface TestMap {
+  getCanvas(): HTMLCanvasElement;
+  project(lngLat: [number, number]): { x: number; y: number };
+  queryRenderedFeatures(
+    geometry?: [number, number] | [[number, number], [number, number]] | { layers: string[] },
+    options?: { layers: string[] },
+  ): { id?: string | number; properties: Record<string, unknown>; geometry: { type: string; coordinates?: unknown } }[];
+}
+type Hooked = Window & { __civgridMap?: TestMap };
+
+interface PointFeature {
+  id: number;
+  properties: { id: number; name: string; people_count: number };
+  geometry: { type: 'Point'; coordinates: [number, number] };
+}
+
+describe.skipIf(skip)('start page', () => {
+  let database: Database;
+  let server: ReturnType<typeof serve>;
+  let baseUrl: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`No Chromium at ${chromiumPath}: CI is set, so the browser test fails instead of skipping`);
+    if (!existsSync(resolve(webRoot, 'index.html'))) {
+      throw new Error(`${webRoot}/index.html is missing: run \`pnpm --filter @civgrid/web build\` first`);
+    }
+    database = await freshDatabase();
+    const app = createApp({ database, webRoot });
+    server = await new Promise<ReturnType<typeof serve>>((done) => {
+      const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => done(started));
+    });
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run',
+      ],
+    });
+    context = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', deviceScaleFactor: 1 });
+    page = await context.newPage();
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    await database?.close();
+  });
+
+  async function api<T>(path: string): Promise<T> {
+    const response = await fetch(`${baseUrl}${path}`);
+    expect(response.status, path).toBe(200);
+    return (await response.json()) as T;
+  }
+
+  async function waitForMap(): Promise<void> {
+    await page.waitForFunction(() => ['true', 'error'].includes(document.body.dataset.mapReady ?? ''), null, { timeout: 90_000 });
+    const state = await page.evaluate(() => document.body.dataset.mapReady);
+    if (state !== 'true') {
+      const banner = await page.locator('[data-testid=error-banner]').textContent().catch(() => null);
+      throw new Error(`the map did not load: ${banner ?? state}`);
+    }
+  }
+
+  it('draws the district with no errors and counts the inspection points', async () => {
+    await page.goto(baseUrl);
+    await waitForMap();
+
+    expect(await page.title()).toBe('civgrid 网格化管理');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+
+    const drawn = await page.evaluate(() => {
+      const map = (window as Hooked).__civgridMap;
+      if (!map) return null;
+      const count = (layer: string) => map.queryRenderedFeatures({ layers: [layer] }).length;
+      return {
+        district: count('district:line'),
+        streets: count('streets:line'),
+        points: count('inspection-points'),
+        cityZones: count('zones:sanitation-city:fill'),
+        townZones: count('zones:sanitation-town:fill'),
+        labels: count('streets:label'),
+      };
+    });
+    expect(drawn).not.toBeNull();
+    expect(drawn?.district).toBeGreaterThan(0);
+    expect(drawn?.streets).toBeGreaterThan(0);
+    expect(drawn?.points).toBeGreaterThan(100);
+    expect(drawn?.cityZones).toBeGreaterThan(0);
+    expect(drawn?.townZones).toBeGreaterThan(0);
+    expect(drawn?.labels).toBeGreaterThan(0);
+
+    const counts = await api<{ layers: { id: string; count: number }[] }>('/api/layers');
+    expect(counts.layers.find((layer) => layer.id === 'inspection-points')?.count).toBe(165);
+    await expect.poll(() => page.locator('[data-testid=count-inspection-points]').textContent()).toBe('165');
+    await expect.poll(() => page.getByRole('heading', { name: '图层' }).count()).toBe(1);
+
+    if (process.env.CIVGRID_SCREENSHOT === '1') {
+      const file = resolve(root, 'docs/screenshot.png');
+      mkdirSync(dirname(file), { recursive: true });
+      await page.screenshot({ path: file });
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the responsible people of a clicked inspection point', async () => {
+    const points = await api<{ features: PointFeature[] }>('/api/layers/inspection-points');
+    const staffed = new Set(points.features.filter((f) => f.properties.people_count > 0).map((f) => f.properties.id));
+
+    // A staffed point in the open part of the map, well away from its neighbours on screen.
+    const target = await page.evaluate((ids) => {
+      const map = (window as Hooked).__civgridMap;
+      if (!map) return null;
+      const canvas = map.getCanvas().getBoundingClientRect();
+      const rendered = map.queryRenderedFeatures({ layers: ['inspection-points'] });
+      const placed = rendered.map((feature) => {
+        const [lon, lat] = feature.geometry.coordinates as [number, number];
+        const pixel = map.project([lon, lat]);
+        return { id: Number(feature.properties.id), x: pixel.x, y: pixel.y };
+      });
+      const open = placed.filter((p) => ids.includes(p.id) && p.x > 330 && p.x < canvas.width - 380 && p.y > 40 && p.y < canvas.height - 60);
+      let best: { id: number; x: number; y: number; gap: number } | null = null;
+      for (const p of open) {
+        const gap = Math.min(...placed.filter((q) => q.id !== p.id).map((q) => Math.hypot(q.x - p.x, q.y - p.y)));
+        if (!best || gap > best.gap) best = { ...p, gap };
+      }
+      return best && { id: best.id, x: canvas.left + best.x, y: canvas.top + best.y, gap: best.gap };
+    }, [...staffed]);
+    expect(target, 'a staffed inspection point on screen').not.toBeNull();
+    if (!target) return;
+    expect(target.gap).toBeGreaterThan(12);
+
+    await page.mouse.click(target.x, target.y);
+    const panel = page.locator('[data-testid=detail-panel]');
+    const people = panel.locator('[data-testid=point-people] li strong');
+    await expect.poll(() => people.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+
+    const detail = await api<{ name: string; code: string; people: { name: string }[] }>(`/api/inspection-points/${target.id}`);
+    expect(await panel.locator('h2').textContent()).toBe(detail.name);
+    expect(await people.allTextContents()).toEqual(detail.people.map((person) => person.name));
+    expect(problems).toEqual([]);
+  });
+
+  it('answers who is responsible for a clicked place', async () => {
+    const dutyTypes = await api<{ id: string }[]>('/api/duty-types');
+    // The middle of the district's screen box, nudged off any point.
+    const spot = await page.evaluate(() => {
+      const map = (window as Hooked).__civgridMap;
+      if (!map) return null;
+      const canvas = map.getCanvas().getBoundingClientRect();
+      for (let step = 0; step < 200; step++) {
+        const x = 420 + ((step * 37) % 400);
+        const y = 200 + ((step * 53) % 400);
+        const box: [[number, number], [number, number]] = [[x - 12, y - 12], [x + 12, y + 12]];
+        const nearPoint = map.queryRenderedFeatures(box, { layers: ['inspection-points'] }).length > 0;
+        const inDistrict = map.queryRenderedFeatures([x, y], { layers: ['district:fill'] }).length > 0;
+        if (!nearPoint && inDistrict) return { x: canvas.left + x, y: canvas.top + y };
+      }
+      return null;
+    });
+    expect(spot).not.toBeNull();
+    if (!spot) return;
+    await page.mouse.click(spot.x, spot.y);
+    const panel = page.locator('[data-testid=detail-panel]');
+    await expect.poll(() => panel.locator('h2').textContent()).toBe('这里归谁管？');
+    await expect.poll(() => panel.locator('[data-testid=duties] > li').count(), { timeout: 15_000 }).toBe(dutyTypes.length);
+    expect(await panel.locator('[data-testid=territory] dd').count()).toBe(3);
+    expect(problems).toEqual([]);
+  });
+
+  it('switches to English and remembers it', async () => {
+    await page.getByTestId('language-toggle').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await page.getByRole('heading', { name: 'Layers' }).count()).toBe(1);
+    expect(await page.locator('[data-testid=detail-panel] h2').textContent()).toBe('Who is responsible here?');
+
+    await page.reload();
+    await waitForMap();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await page.getByRole('heading', { name: 'Layers' }).count()).toBe(1);
+    expect(await page.title()).toBe('civgrid 网格化管理');
+    expect(problems).toEqual([]);
+  });
+});

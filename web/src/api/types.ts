@@ -1,0 +1,84 @@
+/**
+ * Shapes of the civgrid API as the web app reads them. Kept by hand until the
+ * server exports its route types for Hono's RPC client (`hc<AppType>`).
+ */
+import type { FeatureCollection, Geometry } from 'geojson';
+
+export interface Health {
+  status: string;
+  engine: string;
+  postgis: string;
+}
+
+export interface DutyType {
+  id: string;
+  name: string;
+  name_zh: string;
+  name_en: string;
+  color: string;
+  description: string | null;
+}
+
+export interface LayerCounts {
+  layers: { id: string; count: number }[];
+  pointTypes: { id: string; count: number }[];
+  zones: { duty: string; count: number }[];
+}
+
+/** Layers served as GeoJSON by `GET /api/layers/{layer}`. */
+export type DataLayerId =
+  | 'district' | 'streets' | 'communities' | 'grids' | 'roads'
+  | 'road-sections' | 'inspection-points' | 'context';
+
+export interface TerritoryProps { id: number; code: string; name: string; level: string; area_m2: number; street_name?: string }
+export interface RoadProps { id: number; name: string; road_class: string }
+export interface RoadSectionProps {
+  id: number; name: string; road_name: string | null; owner_id: number; owner_name: string;
+  person_name: string | null; person_phone: string | null;
+}
+export interface InspectionPointProps {
+  id: number; code: string; name: string; point_type: string; owner_name: string | null;
+  leader_name: string | null; community_name: string | null; people_count: number;
+}
+export interface ZoneProps {
+  id: number; name: string; duty: string; owner_id: number; owner_name: string;
+  person_name: string | null; person_phone: string | null; valid_from: string;
+}
+export interface ContextProps { id: number; kind: 'neighbour' | 'river' | 'water'; name: string }
+
+export type Collection<P = Record<string, unknown>> = FeatureCollection<Geometry, P>;
+
+export interface Organisation { id: number; name: string }
+export interface Person { id: number; name: string; phone: string | null; title: string | null; organisation: Organisation }
+
+export interface InspectionPointDetail {
+  id: number;
+  code: string;
+  name: string;
+  point_type: string;
+  address: string | null;
+  lon: number;
+  lat: number;
+  community: { id: number; name: string; code: string } | null;
+  street: { id: number; name: string } | null;
+  leader: Person | null;
+  department: Organisation | null;
+  people: Person[];
+}
+
+export interface TerritoryRef { id: number; code: string; name: string }
+export type DutyStatus = 'none' | 'single' | 'multiple';
+
+export interface DutyOwner {
+  zone_id: number;
+  zone_name: string;
+  organisation: Organisation;
+  person: { id: number; name: string; phone: string | null } | null;
+}
+
+export interface Responsibility {
+  lon: number;
+  lat: number;
+  territory: { district: TerritoryRef | null; street: TerritoryRef | null; community: TerritoryRef | null; grid: TerritoryRef | null };
+  duties: { duty: Pick<DutyType, 'id' | 'name' | 'name_zh' | 'name_en' | 'color'>; status: DutyStatus; owners: DutyOwner[] }[];
+}

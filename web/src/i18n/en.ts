@@ -1,0 +1,68 @@
+import type { Messages } from './zh.ts';
+
+/** Interface text, English. Domain terms keep their Chinese name where it helps. */
+export const en: Messages = {
+  'app.title': 'civgrid 网格化管理',
+  'app.product': 'Grid management',
+  'app.district': 'Xiangshan District · Guilin',
+  'app.language': '中文',
+  'app.languageHint': '切换到中文',
+
+  'status.loading': 'Loading map data…',
+  'status.apiDown': 'Cannot reach the server: the map data could not be loaded.',
+  'status.loadFailed': 'Loading failed: {message}',
+  'status.retry': 'Retry',
+
+  'layers.title': 'Layers',
+  'layers.territory': 'Territory',
+  'layers.infrastructure': 'Roads and points',
+  'layers.duties': 'Duty zones (责任区)',
+  'layers.streets': 'Streets (街道)',
+  'layers.communities': 'Communities (社区)',
+  'layers.grids': 'Grids (网格)',
+  'layers.roads': 'Roads',
+  'layers.roadSections': 'Road sections (责任路段)',
+  'layers.inspectionPoints': 'Inspection points (备检点)',
+  'layers.zoomIn': 'zoom in to see',
+  'layers.gapHint': 'Where the two sanitation tiers overlap their colours mix; where the background shows, nobody is responsible (blind spot).',
+  'layers.showType': 'Show or hide this type of point',
+
+  'panel.close': 'Close',
+  'panel.loading': 'Looking up…',
+
+  'point.title': 'Inspection point (备检点)',
+  'point.code': 'Code',
+  'point.type': 'Type',
+  'point.address': 'Address',
+  'point.place': 'Community',
+  'point.leader': 'Leader (领导)',
+  'point.department': 'Department (责任部门)',
+  'point.people': 'Responsible people (责任人)',
+  'point.noPeople': 'No responsible person assigned',
+  'point.none': '—',
+
+  'where.title': 'Who is responsible here?',
+  'where.subtitle': 'Clicked at {lon}, {lat}',
+  'where.territory': 'Territory',
+  'where.street': 'Street',
+  'where.community': 'Community',
+  'where.grid': 'Grid',
+  'where.outside': 'Outside Xiangshan District',
+  'where.duties': 'Duties',
+  'where.none': 'No owner',
+  'where.noneHint': 'Blind spot (管理盲区)',
+  'where.multiple': 'Several owners',
+  'where.multipleHint': 'Overlap (多方负责)',
+  'where.features': 'Features here',
+  'where.noPerson': 'No person named',
+
+  'feature.roadSection': 'Road section (责任路段)',
+  'feature.zone': 'Duty zone (责任区)',
+  'feature.road': 'Road',
+  'feature.owner': 'Responsible unit',
+  'feature.sectionOwner': 'Section chief unit (路段长单位)',
+  'feature.person': 'Person',
+  'feature.validFrom': 'Valid from',
+
+  'map.hint': 'Click an inspection point for its people, or anywhere to ask “who is responsible here?”.',
+};

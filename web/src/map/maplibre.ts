@@ -1,0 +1,14 @@
+/**
+ * maplibre-gl, set up once: it is ESM-only and runs its tile work in a web
+ * worker whose script Vite emits as an asset of its own.
+ */
+import * as maplibregl from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+export { maplibregl };
+
+/** CSS font stack for Chinese labels, drawn by the browser (the style has no glyph server). */
+export const CJK_FONTS = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif';

@@ -1,0 +1,27 @@
+import { getContext, setContext } from 'svelte';
+import { Catalogue } from './catalogue.svelte.ts';
+import { LayerToggles } from './layers.svelte.ts';
+import { Selection } from './selection.svelte.ts';
+import { AppStatus } from './status.svelte.ts';
+
+/** Everything the app's components share, one instance per page. */
+export class AppState {
+  readonly catalogue = new Catalogue();
+  readonly toggles = new LayerToggles();
+  readonly selection = new Selection();
+  readonly status = new AppStatus();
+  /** The map's zoom, kept for the layer list (layers hidden below their minimum zoom say so). */
+  zoom = $state(0);
+}
+
+const APP_KEY = Symbol('civgrid.app');
+
+export function setAppContext(app: AppState): AppState {
+  return setContext(APP_KEY, app);
+}
+
+export function getAppContext(): AppState {
+  const app = getContext<AppState | undefined>(APP_KEY);
+  if (!app) throw new Error('getAppContext() called outside <App>');
+  return app;
+}

@@ -1,0 +1,4 @@
+/** Svelte 5 strips TypeScript types in `<script lang="ts">` by itself; runes everywhere. */
+export default {
+  compilerOptions: { runes: true },
+};
