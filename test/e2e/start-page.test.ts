@@ -35,6 +35,7 @@ const VIEWPORT = { width: 1280, height: 800 };
 interface TestMap {
   getCanvas(): HTMLCanvasElement;
   project(lngLat: [number, number]): { x: number; y: number };
+  getZoom(): number;
   queryRenderedFeatures(
     geometry?: [number, number] | [[number, number], [number, number]] | { layers: string[] },
     options?: { layers: string[] },
@@ -211,6 +212,46 @@ describe.skipIf(skip)('start page', () => {
     await expect.poll(() => panel.locator('h2').textContent()).toBe('这里归谁管？');
     await expect.poll(() => panel.locator('[data-testid=duties] > li').count(), { timeout: 15_000 }).toBe(dutyTypes.length);
     expect(await panel.locator('[data-testid=territory] dd').count()).toBe(3);
+    expect(problems).toEqual([]);
+  });
+
+  it('finds the blind spots between city and town sanitation, lists them, draws them and zooms to one', async () => {
+    await page.getByTestId('blind-spot-toggle').click();
+    const panel = page.getByTestId('blind-spot-panel');
+    await expect.poll(() => panel.isVisible()).toBe(true);
+    // the cross-tier view is the default: what neither tier covers, and what both claim
+    const expected = await api<{ features: { properties: { kind: string; sliver: boolean } }[] }>('/api/coverage/cross-tier?area=district');
+    const neither = expected.features.filter((f) => f.properties.kind === 'neither' && !f.properties.sliver).length;
+    const both = expected.features.filter((f) => f.properties.kind === 'both' && !f.properties.sliver).length;
+    expect(neither).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => panel.getByTestId('blind-findings').locator('li').count(), { timeout: 30_000 }).toBe(expected.features.length);
+    const totals = await panel.getByTestId('blind-totals').textContent();
+    expect(totals).toContain(`盲区 ${neither} 处`);
+    expect(totals).toContain(`重叠 ${both} 处`);
+    // four streets in the summary table, and both downloads offered
+    expect(await panel.getByTestId('blind-summary').locator('tbody tr').count()).toBe(4);
+    expect(await panel.locator('a[href*="format=csv"]').count()).toBe(1);
+    expect(await panel.locator('a[href^="/api/coverage/cross-tier"]').count()).toBe(2);
+
+    await expect.poll(() => page.evaluate(() => (window as Hooked).__civgridMap?.queryRenderedFeatures({ layers: ['findings:fill'] }).length ?? 0)).toBeGreaterThan(0);
+    const before = await page.evaluate(() => (window as Hooked).__civgridMap?.getZoom() ?? 0);
+    await panel.getByTestId('blind-findings').locator('li button').first().click();
+    await expect.poll(() => page.evaluate(() => (window as Hooked).__civgridMap?.getZoom() ?? 0), { timeout: 10_000 }).toBeGreaterThan(before + 1);
+    if (process.env.CIVGRID_SCREENSHOT === '1') {
+      await page.waitForTimeout(800);
+      await page.screenshot({ path: resolve(root, 'docs/blind-spots.png') });
+    }
+
+    // one duty type on its own: town sanitation's gaps and overlaps
+    await panel.getByRole('tab', { name: '按责任类型' }).click();
+    await panel.getByTestId('blind-duty').selectOption('sanitation-town');
+    const gaps = await api<{ features: unknown[] }>('/api/coverage/gaps?duty=sanitation-town&area=district');
+    const overlaps = await api<{ features: unknown[] }>('/api/coverage/overlaps?duty=sanitation-town&area=district');
+    await expect
+      .poll(() => panel.getByTestId('blind-findings').locator('li').count(), { timeout: 30_000 })
+      .toBe(Math.max(1, gaps.features.length + overlaps.features.length));
+    await page.getByTestId('blind-spot-toggle').click();
+    await expect.poll(() => panel.count()).toBe(0);
     expect(problems).toEqual([]);
   });
 

@@ -1,6 +1,18 @@
 import type {
-  Collection, DataLayerId, DutyType, Health, InspectionPointDetail, LayerCounts, Responsibility,
+  Collection, CoverageSummaryRow, DataLayerId, DutyType, FindingCollection, Health, InspectionPointDetail, LayerCounts,
+  Responsibility,
 } from './types.ts';
+
+/** What the blind-spot panel asks: one duty's gaps and overlaps, or the two sanitation tiers crossed. */
+export type CoverageQuery = { kind: 'gaps' | 'overlaps'; duty: string; area: string } | { kind: 'cross-tier'; area: string };
+
+/** URL of a coverage query, as JSON or as a CSV download. */
+export function coverageUrl(query: CoverageQuery, format: 'geojson' | 'csv' = 'geojson'): string {
+  const params = new URLSearchParams({ area: query.area });
+  if (query.kind !== 'cross-tier') params.set('duty', query.duty);
+  if (format === 'csv') params.set('format', 'csv');
+  return `/api/coverage/${query.kind}?${params}`;
+}
 
 /**
  * A failed API call. `code` is the server's error code (`not_found`, …), or
@@ -54,6 +66,9 @@ export const api = {
     getJson<Collection>(`/api/layers/zones?duty=${encodeURIComponent(duty)}`, signal),
   inspectionPoint: (id: number, signal: AbortSignal) =>
     getJson<InspectionPointDetail>(`/api/inspection-points/${id}`, signal),
+  coverage: (query: CoverageQuery, signal: AbortSignal) => getJson<FindingCollection>(coverageUrl(query), signal),
+  coverageSummary: (duty: string, signal: AbortSignal) =>
+    getJson<{ duty: string; rows: CoverageSummaryRow[] }>(`/api/coverage/summary?duty=${encodeURIComponent(duty)}`, signal),
   responsibility: (lon: number, lat: number, signal: AbortSignal) =>
     getJson<Responsibility>(`/api/responsibility?lon=${lon.toFixed(6)}&lat=${lat.toFixed(6)}`, signal),
 };

@@ -82,3 +82,42 @@ export interface Responsibility {
   territory: { district: TerritoryRef | null; street: TerritoryRef | null; community: TerritoryRef | null; grid: TerritoryRef | null };
   duties: { duty: Pick<DutyType, 'id' | 'name' | 'name_zh' | 'name_en' | 'color'>; status: DutyStatus; owners: DutyOwner[] }[];
 }
+
+/** Blind-spot engine findings (`/api/coverage/*`). */
+export type FindingKind = 'gap' | 'overlap' | 'sliver' | 'both' | 'neither';
+
+export interface FindingProps {
+  id: number;
+  kind: FindingKind;
+  /** Cross-tier pieces below tolerance. */
+  sliver?: boolean;
+  area_m2: number;
+  width_m: number;
+  neighbours?: { zone_id: number; zone_name: string; owner_id: number; owner_name: string; shared_m: number }[];
+  suggested_owner?: { owner_id: number; owner_name: string; shared_m: number } | null;
+  points?: { id: number; code: string; name: string }[];
+  road_length_m?: number;
+  owners?: string[];
+}
+
+export interface FindingCollection extends FeatureCollection<Geometry, FindingProps> {
+  area?: { label: string; repaired: boolean };
+  totals?: Record<string, { count: number; area_m2: number }>;
+}
+
+export interface CoverageSummaryRow {
+  id: number;
+  level: 'street' | 'community';
+  code: string;
+  name: string;
+  parent_id: number | null;
+  area_m2: number;
+  covered_pct: number;
+  gap_count: number;
+  gap_area_m2: number;
+  sliver_count: number;
+  overlap_count: number;
+  overlap_area_m2: number;
+  ownerless_road_km: number;
+  points_with_issues: number;
+}

@@ -1,4 +1,5 @@
 import { getContext, setContext } from 'svelte';
+import { BlindSpots } from './blindspots.svelte.ts';
 import { Catalogue } from './catalogue.svelte.ts';
 import { LayerToggles } from './layers.svelte.ts';
 import { Selection } from './selection.svelte.ts';
@@ -10,6 +11,7 @@ export class AppState {
   readonly toggles = new LayerToggles();
   readonly selection = new Selection();
   readonly status = new AppStatus();
+  readonly blindSpots = new BlindSpots();
   /** The map's zoom, kept for the layer list (layers hidden below their minimum zoom say so). */
   zoom = $state(0);
 }
