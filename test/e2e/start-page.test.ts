@@ -250,6 +250,15 @@ describe.skipIf(skip)('start page', () => {
     await expect
       .poll(() => panel.getByTestId('blind-findings').locator('li').count(), { timeout: 30_000 })
       .toBe(Math.max(1, gaps.features.length + overlaps.features.length));
+    // …within one community
+    const communities = await api<{ features: { properties: { id: number } }[] }>('/api/layers/communities');
+    const community = communities.features[0]!.properties.id;
+    await panel.getByTestId('blind-area').selectOption(String(community));
+    const inside = await api<{ features: unknown[] }>(`/api/coverage/gaps?duty=sanitation-town&area=${community}`);
+    const insideOverlaps = await api<{ features: unknown[] }>(`/api/coverage/overlaps?duty=sanitation-town&area=${community}`);
+    await expect
+      .poll(() => panel.getByTestId('blind-findings').locator('li').count(), { timeout: 30_000 })
+      .toBe(Math.max(1, inside.features.length + insideOverlaps.features.length));
     await page.getByTestId('blind-spot-toggle').click();
     await expect.poll(() => panel.count()).toBe(0);
     expect(problems).toEqual([]);

@@ -93,6 +93,20 @@ const metricSrid = (area: RawBuilder<unknown>) => sql`
 const widthM = (geom: RawBuilder<unknown>, srid: RawBuilder<unknown>) =>
   sql`2 * (ST_MaximumInscribedCircle(ST_Transform(${geom}, ${srid}))).radius`;
 
+/**
+ * The common head of the gap and overlap queries: `area` (the analysis area),
+ * `srid` (its UTM zone) and `z` (the duty's current zones touching the area,
+ * made valid; the GiST index answers `&&`).
+ */
+const areaAndZones = (area: RawBuilder<unknown>, duty: string) => sql`
+      area AS (SELECT ${area} AS g),
+      srid AS (SELECT ${metricSrid(sql`(SELECT g FROM area)`)} AS srid),
+      z AS (
+        SELECT z.id, z.name, z.owner_org_id, ST_MakeValid(z.geom) AS geom
+        FROM zones z, area
+        WHERE z.duty_type_id = ${duty} AND z.valid_to IS NULL AND z.geom && area.g AND ST_Intersects(z.geom, area.g)
+      )`;
+
 const asRows = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 
 export class CoverageRepository {
@@ -105,13 +119,7 @@ export class CoverageRepository {
    */
   async gaps(area: RawBuilder<unknown>, duty: string): Promise<GapRow[]> {
     const { rows } = await sql<GapRow>`
-      WITH area AS (SELECT ${area} AS g),
-      srid AS (SELECT ${metricSrid(sql`(SELECT g FROM area)`)} AS srid),
-      z AS (
-        SELECT z.id, z.name, z.owner_org_id, ST_MakeValid(z.geom) AS geom
-        FROM zones z, area
-        WHERE z.duty_type_id = ${duty} AND z.valid_to IS NULL AND z.geom && area.g AND ST_Intersects(z.geom, area.g)
-      ),
+      WITH ${areaAndZones(area, duty)},
       covered AS (SELECT ST_CollectionExtract(ST_Union(geom, 1e-10), 3) AS g FROM z),
       pieces AS (
         SELECT (ST_Dump(ST_CollectionExtract(ST_MakeValid(
@@ -150,13 +158,7 @@ export class CoverageRepository {
   /** Overlaps between zones of one duty type held by different owners, inside the area. */
   async overlaps(area: RawBuilder<unknown>, duty: string): Promise<OverlapRow[]> {
     const { rows } = await sql<OverlapRow>`
-      WITH area AS (SELECT ${area} AS g),
-      srid AS (SELECT ${metricSrid(sql`(SELECT g FROM area)`)} AS srid),
-      z AS (
-        SELECT z.id, z.name, z.owner_org_id, ST_MakeValid(z.geom) AS geom
-        FROM zones z, area
-        WHERE z.duty_type_id = ${duty} AND z.valid_to IS NULL AND z.geom && area.g AND ST_Intersects(z.geom, area.g)
-      ),
+      WITH ${areaAndZones(area, duty)},
       pairs AS (
         SELECT a.id AS a_id, b.id AS b_id,
                (ST_Dump(ST_CollectionExtract(ST_MakeValid(ST_Intersection(ST_CollectionExtract(ST_Intersection(a.geom, b.geom, 1e-10), 3), area.g, 1e-10)), 3))).geom AS g

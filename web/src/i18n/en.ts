@@ -71,6 +71,7 @@ export const en: Messages = {
   'blind.byDuty': 'By duty type',
   'blind.duty': 'Duty type',
   'blind.area': 'Area',
+  'blind.communitiesOf': 'Communities of {street}',
   'blind.wholeDistrict': 'Whole district',
   'blind.running': 'Analysing…',
   'blind.totalBlind': '{n} blind spots',

@@ -69,6 +69,7 @@ export const zh = {
   'blind.byDuty': '按责任类型',
   'blind.duty': '责任类型',
   'blind.area': '分析范围',
+  'blind.communitiesOf': '{street}的社区',
   'blind.wholeDistrict': '全区',
   'blind.running': '正在分析…',
   'blind.totalBlind': '盲区 {n} 处',
