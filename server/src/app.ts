@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { type AppDeps, buildServices } from './deps.ts';
 import type { Env } from './http/env.ts';
@@ -15,6 +16,9 @@ import { layerRoutes } from './routes/layers/layers.routes.ts';
 import { responsibilityRoutes } from './routes/responsibility/responsibility.routes.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Largest JSON body the API reads: a drawn area of 100,000 vertices is about 4 MB. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 /** Builds the whole HTTP application from its dependencies; main.ts only listens. */
 export function createApp(deps: AppDeps) {
@@ -62,6 +66,13 @@ export function createApp(deps: AppDeps) {
   );
   app.onError(handleError(logger));
 
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => c.json(errorBody('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`), 413),
+    }),
+  );
   app.route('/api', api);
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
 

@@ -270,3 +270,29 @@ describe('drawn areas and bad input', () => {
     await errorOf(malformed);
   });
 });
+
+describe('oversized input', () => {
+  it('refuses a body over the limit with 413 and a polygon over 100,000 vertices with 422', async () => {
+    const huge = await app.request('/api/coverage/gaps', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"duty":"fx-empty","area":"district","pad":"${'x'.repeat(9 * 1024 * 1024)}"}`,
+    });
+    expect(huge.status).toBe(413);
+    expect((await errorOf(huge)).code).toBe('payload_too_large');
+
+    const ring: [number, number][] = [];
+    for (let i = 0; i < 100_001; i++) {
+      const a = (2 * Math.PI * i) / 100_001;
+      ring.push([0.005 + 0.004 * Math.cos(a), 0.005 + 0.004 * Math.sin(a)]);
+    }
+    ring.push(ring[0]!);
+    const complex = await app.request('/api/coverage/gaps', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ duty: 'fx-empty', area: { type: 'Polygon', coordinates: [ring] } }),
+    });
+    expect(complex.status).toBe(422);
+    expect((await errorOf(complex)).code).toBe('geometry_too_complex');
+  });
+});
