@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health/health.routes.ts';
 import { inspectionPointRoutes } from './routes/inspection-points/inspection-points.routes.ts';
 import { layerRoutes } from './routes/layers/layers.routes.ts';
 import { responsibilityRoutes } from './routes/responsibility/responsibility.routes.ts';
+import { tileRoutes } from './routes/tiles/tiles.routes.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route('/api', api);
+  app.route('/tiles', tileRoutes(services));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
 
   const webRoot = resolve(deps.webRoot ?? resolve(import.meta.dirname, '../../web/dist'));

@@ -5,8 +5,10 @@ import { DutyTypeRepository } from './repositories/duty-type.repository.ts';
 import { InspectionPointRepository } from './repositories/inspection-point.repository.ts';
 import { LayerRepository } from './repositories/layer.repository.ts';
 import { ResponsibilityRepository } from './repositories/responsibility.repository.ts';
+import { TileRepository } from './repositories/tile.repository.ts';
 import { CoverageService } from './services/coverage.service.ts';
 import { ResponsibilityService } from './services/responsibility.service.ts';
+import { TileService } from './services/tile.service.ts';
 import type { Logger } from './http/logger.ts';
 
 /** What createApp is built from; tests pass their own database and a silent logger. */
@@ -25,7 +27,8 @@ export function buildServices(database: Database) {
   const inspectionPoints = new InspectionPointRepository(db);
   const responsibility = new ResponsibilityService(new ResponsibilityRepository(db));
   const coverage = new CoverageService(new CoverageRepository(db), new AreaRepository(db), dutyTypes);
-  return { database, dutyTypes, layers, inspectionPoints, responsibility, coverage };
+  const tiles = new TileService(new TileRepository(db, database.engine), database.engine);
+  return { database, dutyTypes, layers, inspectionPoints, responsibility, coverage, tiles };
 }
 
 export type Services = ReturnType<typeof buildServices>;

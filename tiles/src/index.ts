@@ -4,3 +4,4 @@ export * from './tile-math.ts';
 export * from './pmtiles-error.ts';
 export * from './pmtiles-format.ts';
 export * from './pmtiles-reader.ts';
+export * from './mvt-encode.ts';

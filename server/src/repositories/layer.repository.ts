@@ -123,6 +123,16 @@ export class LayerRepository {
     }
   }
 
+  /** The district's extent [minLon, minLat, maxLon, maxLat], or null before one is loaded. */
+  async districtBounds(): Promise<[number, number, number, number] | null> {
+    const { rows } = await sql<{ b: [number, number, number, number] | null }>`
+      SELECT CASE WHEN count(*) = 0 THEN NULL
+                  ELSE json_build_array(ST_XMin(ST_Extent(geom)), ST_YMin(ST_Extent(geom)), ST_XMax(ST_Extent(geom)), ST_YMax(ST_Extent(geom))) END AS b
+      FROM territories WHERE level = 'district'`.execute(this.db);
+    const b = rows[0]?.b;
+    return b ? (typeof b === 'string' ? JSON.parse(b) : b) : null;
+  }
+
   /** Feature counts for the layer list and its legend. */
   async counts(): Promise<LayerCounts> {
     const { rows } = await sql<{ layer: LayerId; n: number }>`
