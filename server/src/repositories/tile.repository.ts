@@ -44,10 +44,11 @@ export const TILE_SOURCES: Record<TileLayerId, TileSource> = {
   roads: { sql: () => sql`SELECT r.id, r.geom, r.name, r.road_class FROM roads r`, properties: ['name', 'road_class'], simplifyBelow: 16 },
   'road-sections': {
     sql: () => sql`
-      SELECT s.id, s.geom, s.name, o.name AS owner_name, p.name AS person_name
+      SELECT s.id, s.geom, s.name, r.name AS road_name, o.id AS owner_id, o.name AS owner_name, p.name AS person_name, p.phone AS person_phone
       FROM road_sections s JOIN organisations o ON o.id = s.chief_org_id LEFT JOIN people p ON p.id = s.chief_person_id
+      LEFT JOIN roads r ON r.id = s.road_id
       WHERE s.valid_to IS NULL`,
-    properties: ['name', 'owner_name', 'person_name'],
+    properties: ['name', 'road_name', 'owner_id', 'owner_name', 'person_name', 'person_phone'],
     simplifyBelow: 16,
   },
   'inspection-points': {
@@ -59,10 +60,11 @@ export const TILE_SOURCES: Record<TileLayerId, TileSource> = {
   },
   zones: {
     sql: (f) => sql`
-      SELECT z.id, z.geom, z.name, z.duty_type_id AS duty, o.name AS owner_name, p.name AS person_name
+      SELECT z.id, z.geom, z.name, z.duty_type_id AS duty, o.id AS owner_id, o.name AS owner_name, p.name AS person_name,
+             p.phone AS person_phone, to_char(z.valid_from AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS valid_from
       FROM zones z JOIN organisations o ON o.id = z.owner_org_id LEFT JOIN people p ON p.id = z.person_id
       WHERE z.valid_to IS NULL AND z.duty_type_id = ${f.duty ?? ''}`,
-    properties: ['name', 'duty', 'owner_name', 'person_name'],
+    properties: ['name', 'duty', 'owner_id', 'owner_name', 'person_name', 'person_phone', 'valid_from'],
     simplifyBelow: 16,
   },
   context: { sql: () => sql`SELECT c.id, c.geom, c.kind, c.name FROM context_features c`, properties: ['kind', 'name'], simplifyBelow: 16 },

@@ -8,8 +8,10 @@ const duties = [
   { id: 'sanitation-town', color: '#f59e0b' },
   { id: 'greening', color: '#16a34a' },
 ];
+const tileBase = 'http://localhost:3000';
 const allOn: StyleData = {
   duties,
+  tileBase,
   visible: {
     streets: true, communities: true, grids: true, roads: true, 'road-sections': true, 'inspection-points': true,
     'zones:sanitation-city': true, 'zones:sanitation-town': true,
@@ -18,7 +20,7 @@ const allOn: StyleData = {
 
 describe.each(Object.values(THEMES))('map style, theme $id', (theme) => {
   it('passes the MapLibre style validator', () => {
-    for (const data of [allOn, { duties, visible: {} }, { duties: [], visible: {} }]) {
+    for (const data of [allOn, { duties, tileBase, visible: {} }, { duties: [], tileBase, visible: {} }]) {
       const errors = validateStyleMin(mapStyle(data, theme));
       expect(errors.map((e) => e.message)).toEqual([]);
     }

@@ -23,6 +23,8 @@ export interface DutyStyle {
 export interface StyleData {
   /** Duty types with a zone layer, bottom to top. */
   duties: readonly DutyStyle[];
+  /** Origin the vector tiles come from (`/tiles/{layer}/{z}/{x}/{y}.mvt`), e.g. `location.origin`. */
+  tileBase: string;
   /** Which toggle groups are on; a group missing here is off. */
   visible: Partial<Record<ToggleId, boolean>>;
 }
@@ -63,13 +65,40 @@ export function toggleOf(layer: LayerSpecification): ToggleId | undefined {
 
 const EMPTY: SourceSpecification = { type: 'geojson', data: { type: 'FeatureCollection', features: [] } };
 
+/**
+ * The large layers (grids, roads, road sections, zones) come as vector tiles
+ * from the server; the small ones (district, streets, communities, the 165
+ * points, context) stay GeoJSON, which also feeds the computed labels.
+ */
+export const TILED: Partial<Record<string, { layer: string; minzoom: number }>> = {
+  [SOURCE.grids]: { layer: 'grids', minzoom: 10 },
+  [SOURCE.roads]: { layer: 'roads', minzoom: 8 },
+  [SOURCE.roadSections]: { layer: 'road-sections', minzoom: 8 },
+};
+/** Zoom of the deepest tiles the server makes; MapLibre overzooms beyond it. */
+const TILE_MAXZOOM = 16;
+
+function vector(base: string, layer: string, minzoom: number, query = ''): SourceSpecification {
+  return { type: 'vector', tiles: [`${base}/tiles/${layer}/{z}/{x}/{y}.mvt${query}`], minzoom, maxzoom: TILE_MAXZOOM };
+}
+
 export function mapSources(data: StyleData): Record<string, SourceSpecification> {
   const sources: Record<string, SourceSpecification> = {};
-  for (const id of Object.values(SOURCE)) sources[id] = { ...EMPTY };
+  for (const id of Object.values(SOURCE)) {
+    const tiled = TILED[id];
+    sources[id] = tiled ? vector(data.tileBase, tiled.layer, tiled.minzoom) : { ...EMPTY };
+  }
   sources[SOURCE.context] = { ...EMPTY, attribution: '漓江 © OpenStreetMap contributors' } as SourceSpecification;
   sources[SOURCE.points] = { ...EMPTY, promoteId: 'id' } as SourceSpecification;
-  for (const duty of data.duties) sources[zoneSource(duty.id)] = { ...EMPTY };
+  for (const duty of data.duties) sources[zoneSource(duty.id)] = vector(data.tileBase, 'zones', 8, `?duty=${encodeURIComponent(duty.id)}`);
   return sources;
+}
+
+/** `source-layer` of a vector-tile source (the layer inside the tile has the layer's own name). */
+function sourceLayer(source: string): { 'source-layer': string } | Record<string, never> {
+  if (source.startsWith('zones:')) return { 'source-layer': 'zones' };
+  const tiled = TILED[source];
+  return tiled ? { 'source-layer': tiled.layer } : {};
 }
 
 const isPolygon: ExpressionSpecification = ['==', ['geometry-type'], 'Polygon'];
@@ -124,12 +153,12 @@ export function mapLayers(data: StyleData, theme: Theme): LayerSpecification[] {
     const toggle = zoneToggle(duty.id);
     layers.push(
       {
-        id: CLICKABLE.zoneFill(duty.id), type: 'fill', source: zoneSource(duty.id), ...group(toggle),
+        id: CLICKABLE.zoneFill(duty.id), type: 'fill', source: zoneSource(duty.id), ...sourceLayer(zoneSource(duty.id)), ...group(toggle),
         layout: { visibility: on(toggle) },
         paint: { 'fill-color': duty.color, 'fill-opacity': theme.zoneFillOpacity },
       },
       {
-        id: `zones:${duty.id}:line`, type: 'line', source: zoneSource(duty.id), ...group(toggle),
+        id: `zones:${duty.id}:line`, type: 'line', source: zoneSource(duty.id), ...sourceLayer(zoneSource(duty.id)), ...group(toggle),
         layout: { visibility: on(toggle), 'line-join': 'round' },
         paint: { 'line-color': duty.color, 'line-width': byZoom([[10, 0.6], [15, 1.6]]), 'line-opacity': 0.9 },
       },
@@ -138,7 +167,7 @@ export function mapLayers(data: StyleData, theme: Theme): LayerSpecification[] {
 
   layers.push(
     {
-      id: 'grids:line', type: 'line', source: SOURCE.grids, minzoom: LAYERS.grids.minzoom, ...group('grids'),
+      id: 'grids:line', type: 'line', source: SOURCE.grids, ...sourceLayer(SOURCE.grids), minzoom: LAYERS.grids.minzoom, ...group('grids'),
       layout: { visibility: on('grids') },
       paint: { 'line-color': theme.gridLine, 'line-width': byZoom([[12, 0.5], [16, 1.2]]), 'line-opacity': 0.8 },
     },
@@ -168,7 +197,7 @@ export function mapLayers(data: StyleData, theme: Theme): LayerSpecification[] {
   const classes = [...ROAD_CLASSES].reverse();
   for (const road of classes) {
     layers.push({
-      id: `roads:${road.id}:casing`, type: 'line', source: SOURCE.roads, ...group('roads'),
+      id: `roads:${road.id}:casing`, type: 'line', source: SOURCE.roads, ...sourceLayer(SOURCE.roads), ...group('roads'),
       filter: ['==', ['get', 'road_class'], road.id],
       layout: { visibility: on('roads'), 'line-cap': 'round', 'line-join': 'round' },
       paint: { 'line-color': theme.roadCasing, 'line-width': roadWidth(road.width + 1), 'line-opacity': 0.9 },
@@ -176,7 +205,7 @@ export function mapLayers(data: StyleData, theme: Theme): LayerSpecification[] {
   }
   for (const road of classes) {
     layers.push({
-      id: `roads:${road.id}`, type: 'line', source: SOURCE.roads, ...group('roads'),
+      id: `roads:${road.id}`, type: 'line', source: SOURCE.roads, ...sourceLayer(SOURCE.roads), ...group('roads'),
       filter: ['==', ['get', 'road_class'], road.id],
       layout: { visibility: on('roads'), 'line-cap': 'round', 'line-join': 'round' },
       paint: { 'line-color': theme.roads[road.id], 'line-width': roadWidth(road.width) },
@@ -185,7 +214,7 @@ export function mapLayers(data: StyleData, theme: Theme): LayerSpecification[] {
 
   layers.push(
     {
-      id: CLICKABLE.roadSections, type: 'line', source: SOURCE.roadSections, ...group('road-sections'),
+      id: CLICKABLE.roadSections, type: 'line', source: SOURCE.roadSections, ...sourceLayer(SOURCE.roadSections), ...group('road-sections'),
       layout: { visibility: on('road-sections'), 'line-cap': 'round', 'line-join': 'round' },
       paint: { 'line-color': theme.roadSection, 'line-width': byZoom([[10, 2], [13, 3.5], [16, 8]]), 'line-opacity': 0.9 },
     },
@@ -193,7 +222,7 @@ export function mapLayers(data: StyleData, theme: Theme): LayerSpecification[] {
     // Labels are drawn by the browser's own fonts: the style has no `glyphs`
     // URL, so MapLibre rasterises every glyph locally (no font server, works offline).
     {
-      id: 'roads:label', type: 'symbol', source: SOURCE.roads, minzoom: 14, ...group('roads'),
+      id: 'roads:label', type: 'symbol', source: SOURCE.roads, ...sourceLayer(SOURCE.roads), minzoom: 14, ...group('roads'),
       filter: ['in', ['get', 'road_class'], ['literal', ['trunk', 'main', 'secondary']]],
       layout: {
         visibility: on('roads'), 'symbol-placement': 'line', 'text-field': ['get', 'name'],
