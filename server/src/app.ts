@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health/health.routes.ts';
 import { inspectionPointRoutes } from './routes/inspection-points/inspection-points.routes.ts';
 import { layerRoutes } from './routes/layers/layers.routes.ts';
 import { responsibilityRoutes } from './routes/responsibility/responsibility.routes.ts';
+import { pmtilesFileRoutes } from './routes/pmtiles/pmtiles-file.routes.ts';
 import { tileRoutes } from './routes/tiles/tiles.routes.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route('/api', api);
+  if (deps.tilesDir) app.route('/tiles', pmtilesFileRoutes({ dir: deps.tilesDir }));
   app.route('/tiles', tileRoutes(services));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));
 

@@ -17,6 +17,8 @@ export interface AppDeps {
   logger?: Logger;
   /** Folder of the built web app; omitted → web/dist beside the server. */
   webRoot?: string | undefined;
+  /** Folder of the .pmtiles archives served under /tiles (the offline basemap); omitted → none. */
+  tilesDir?: string | undefined;
 }
 
 /** Repositories and services, built once per app from its dependencies. */

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createDatabase, migrateToLatest } from '@civgrid/db';
 import { isSeeded, seedDemo } from '@civgrid/db/seed';
@@ -25,7 +26,7 @@ if (config.CIVGRID_DEMO && !(await isSeeded(database.db))) {
   logger.info('demo district seeded', { ms: report.ms, counts: report.counts });
 }
 
-const app = createApp({ database, logger, webRoot: config.CIVGRID_WEB_ROOT });
+const app = createApp({ database, logger, webRoot: config.CIVGRID_WEB_ROOT, tilesDir: join(config.CIVGRID_DATA_DIR, 'tiles') });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info(`civgrid is ready at http://localhost:${info.port}`, { port: info.port, engine: database.engine });
 });

@@ -14,8 +14,10 @@ import postgres from 'postgres';
 import { CoverageRepository } from '../../server/src/repositories/coverage.repository.ts';
 import { AreaRepository } from '../../server/src/repositories/area.repository.ts';
 import { LayerRepository } from '../../server/src/repositories/layer.repository.ts';
+import { type TileLayerId, TileRepository } from '../../server/src/repositories/tile.repository.ts';
+import { tilesInBBox } from '@civgrid/tiles';
 import { BENCH_DUTY, ensureCoverageFixture } from './fixtures.ts';
-import { compare, ms, ratio, table } from './harness.ts';
+import { compare, ms, ratio, stats, table } from './harness.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const COVERAGE_ROUNDS = Number(process.env.BENCH_COVERAGE_ROUNDS ?? 5);
@@ -77,6 +79,57 @@ for (const engine of await openEngines()) {
       layerRows.push([layer, ms(r.a.p50), ms(r.b.p50), ratio(r.a.p50, r.b.p50), ms(r.a.p95), ms(r.b.p95)]);
     }
     table(['layer', 'api p50', 'sql p50', 'ratio', 'api p95', 'sql p95'], layerRows);
+
+    // Vector tiles: every z14 tile over the district, each asked once through the API (a cache miss)
+    // and once straight from the repository; then the same tiles again through the API (cache hits).
+    const bbox = (await layers.districtBounds())!;
+    const tileSet = tilesInBBox(bbox, 14);
+    const tileRepo = new TileRepository(database.db, database.engine);
+    console.log(`\nVector tiles: ${tileSet.length} tiles at z14 over the district (p50 / p95 per tile)`);
+    const tileRows: string[][] = [];
+    for (const [layer, duty] of [['grids'], ['zones', 'sanitation-town'], ['roads'], ['problems']] as [TileLayerId, string?][]) {
+      const api: number[] = [];
+      const direct: number[] = [];
+      const cached: number[] = [];
+      let largest = 0;
+      for (const tile of tileSet) {
+        const path = `/tiles/${layer}/14/${tile.x}/${tile.y}.mvt${duty ? `?duty=${duty}` : ''}`;
+        let t0 = performance.now();
+        const size = (await (await app.request(path)).arrayBuffer()).byteLength;
+        api.push(performance.now() - t0);
+        largest = Math.max(largest, size);
+        t0 = performance.now();
+        await tileRepo.tile(layer, 14, tile.x, tile.y, { duty });
+        direct.push(performance.now() - t0);
+      }
+      for (const tile of tileSet) {
+        const t0 = performance.now();
+        await (await app.request(`/tiles/${layer}/14/${tile.x}/${tile.y}.mvt${duty ? `?duty=${duty}` : ''}`)).arrayBuffer();
+        cached.push(performance.now() - t0);
+      }
+      const [a, d, c] = [stats(api), stats(direct), stats(cached)];
+      record(`tile ${layer} uncached`, a.p50);
+      tileRows.push([layer, ms(a.p50), ms(d.p50), `${ratio(a.p50, d.p50)} (${(a.p50 - d.p50).toFixed(2)} ms)`, ms(a.p95), ms(c.p50), ratio(a.p50, c.p50), `${(largest / 1024).toFixed(1)} KB`]);
+    }
+    table(['layer', 'api p50', 'sql p50', 'api/sql', 'api p95', 'cached p50', 'uncached/cached', 'largest'], tileRows);
+    if (database.engine === 'postgres') {
+      console.log('\nJavaScript encoder (the embedded path) against ST_AsMVT, same database, same tiles');
+      const encRows: string[][] = [];
+      for (const [layer, duty] of [['grids'], ['zones', 'sanitation-town'], ['roads'], ['problems']] as [TileLayerId, string?][]) {
+        const js: number[] = [];
+        const pg: number[] = [];
+        for (const tile of tileSet) {
+          let t0 = performance.now();
+          await tileRepo.tile(layer, 14, tile.x, tile.y, { duty }, 'js');
+          js.push(performance.now() - t0);
+          t0 = performance.now();
+          await tileRepo.tile(layer, 14, tile.x, tile.y, { duty }, 'postgis');
+          pg.push(performance.now() - t0);
+        }
+        encRows.push([layer, ms(stats(js).p50), ms(stats(pg).p50), ratio(stats(js).p50, stats(pg).p50)]);
+      }
+      table(['layer', 'js p50', 'ST_AsMVT p50', 'js/ST_AsMVT'], encRows);
+    }
 
     t = performance.now();
     const areaId = await ensureCoverageFixture(database.db);

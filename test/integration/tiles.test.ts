@@ -162,3 +162,24 @@ describe('GET /tiles/{layer}.json', () => {
     expect((await app.request('/tiles/nonsense.json')).status).toBe(404);
   });
 });
+
+describe('GET /tiles/{name}.pmtiles', () => {
+  it('serves archives from the tiles folder with Range requests, next to the dynamic tiles', async () => {
+    const { mkdtempSync, copyFileSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createApp } = await import('@civgrid/server');
+    const dir = mkdtempSync(join(tmpdir(), 'civgrid-tiles-'));
+    const file = join(import.meta.dirname, '../../../shared/data/world_stamen_toner_raster_z0-3.pmtiles');
+    copyFileSync(file, join(dir, 'basemap.pmtiles'));
+    const withTiles = createApp({ database, webRoot: '/nonexistent', tilesDir: dir });
+    const res = await withTiles.request('/tiles/basemap.pmtiles', { headers: { range: 'bytes=0-126' } });
+    expect(res.status).toBe(206);
+    const head = new Uint8Array(await res.arrayBuffer());
+    expect(head).toEqual(new Uint8Array(readFileSync(file).subarray(0, 127)));
+    expect(new TextDecoder().decode(head.subarray(0, 7))).toBe('PMTiles');
+    expect((await withTiles.request('/tiles/basemap.pmtiles', { headers: { range: 'bytes=99999999-' } })).status).toBe(416);
+    // the dynamic tiles still answer beside it
+    expect((await withTiles.request('/tiles/streets.json')).status).toBe(200);
+  });
+});

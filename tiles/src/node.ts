@@ -2,3 +2,4 @@
 export * from './index.ts';
 export * from './pmtiles-file-source.ts';
 export * from './pmtiles-writer.ts';
+export * from './basemap.ts';
