@@ -13,6 +13,7 @@ import { dutyTypeRoutes } from './routes/duty-types/duty-types.routes.ts';
 import { healthRoutes } from './routes/health/health.routes.ts';
 import { inspectionPointRoutes } from './routes/inspection-points/inspection-points.routes.ts';
 import { layerRoutes } from './routes/layers/layers.routes.ts';
+import { basemapOrigins, mapRoutes } from './routes/map/map.routes.ts';
 import { responsibilityRoutes } from './routes/responsibility/responsibility.routes.ts';
 import { pmtilesFileRoutes } from './routes/pmtiles/pmtiles-file.routes.ts';
 import { tileRoutes } from './routes/tiles/tiles.routes.ts';
@@ -33,7 +34,8 @@ export function createApp(deps: AppDeps) {
     .route('/layers', layerRoutes(services))
     .route('/responsibility', responsibilityRoutes(services))
     .route('/inspection-points', inspectionPointRoutes(services))
-    .route('/coverage', coverageRoutes(services));
+    .route('/coverage', coverageRoutes(services))
+    .route('/map', mapRoutes(deps));
 
   const app = new Hono<Env>();
   app.use(async (c, next) => {
@@ -58,9 +60,9 @@ export function createApp(deps: AppDeps) {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
+        imgSrc: ["'self'", 'data:', 'blob:', ...basemapOrigins(deps)],
         workerSrc: ["'self'", 'blob:'],
-        connectSrc: ["'self'"],
+        connectSrc: ["'self'", ...basemapOrigins(deps)],
         fontSrc: ["'self'", 'data:'],
       },
       crossOriginEmbedderPolicy: false,

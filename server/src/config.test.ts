@@ -21,4 +21,16 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
   });
+
+  it('reads the Tianditu key and extra basemaps, and names a malformed list', () => {
+    const config = loadConfig({
+      CIVGRID_TIANDITU_KEY: 'abc123def456',
+      CIVGRID_BASEMAPS: JSON.stringify([{ id: 'osm', name: 'OSM', type: 'xyz', tiles: ['https://t.example.org/{z}/{x}/{y}.png'] }]),
+    });
+    expect(config.CIVGRID_TIANDITU_KEY).toBe('abc123def456');
+    expect(config.CIVGRID_BASEMAPS).toEqual([{ id: 'osm', name: 'OSM', type: 'xyz', tiles: ['https://t.example.org/{z}/{x}/{y}.png'], attribution: '' }]);
+    expect(() => loadConfig({ CIVGRID_BASEMAPS: '[{"id":"x"' })).toThrow(/CIVGRID_BASEMAPS/);
+    expect(() => loadConfig({ CIVGRID_BASEMAPS: '[{"id":"osm","name":"O","type":"xyz","tiles":["javascript:alert(1)"]}]' })).toThrow(/CIVGRID_BASEMAPS/);
+    expect(() => loadConfig({ CIVGRID_TIANDITU_KEY: 'has spaces!' })).toThrow(/CIVGRID_TIANDITU_KEY/);
+  });
 });

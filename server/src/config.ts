@@ -1,6 +1,16 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
+const httpUrl = z.string().regex(/^(https?:\/\/|\/)/, 'must be an http(s) URL or a path on this server');
+const basemapList = z
+  .array(
+    z.discriminatedUnion('type', [
+      z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/), name: z.string().min(1).max(40), type: z.literal('xyz'), tiles: z.array(httpUrl).min(1), attribution: z.string().max(200).default('') }),
+      z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/), name: z.string().min(1).max(40), type: z.literal('pmtiles'), url: httpUrl, attribution: z.string().max(200).default('') }),
+    ]),
+  )
+  .max(20);
+
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -14,6 +24,21 @@ const schema = z.object({
   /** Seed the demo district (象山区) when the database is empty. */
   CIVGRID_DEMO: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** 天地图 key; when set, Tianditu is offered as a basemap. */
+  CIVGRID_TIANDITU_KEY: z.string().regex(/^[A-Za-z0-9]{8,64}$/, 'must be a Tianditu key (letters and digits)').optional(),
+  /** More basemaps: a JSON array of {id, name, type: "xyz"|"pmtiles", tiles|url, attribution}. */
+  CIVGRID_BASEMAPS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (!value) return [];
+      try {
+        return basemapList.parse(JSON.parse(value));
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `must be a JSON array of basemaps (${error instanceof Error ? error.message.slice(0, 200) : 'invalid'})` });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type Config = Omit<z.infer<typeof schema>, 'CIVGRID_WEB_ROOT'> & { CIVGRID_WEB_ROOT: string };

@@ -1,4 +1,5 @@
 import type { Database } from '@civgrid/db';
+import type { Basemap } from '@civgrid/tiles';
 import { AreaRepository } from './repositories/area.repository.ts';
 import { CoverageRepository } from './repositories/coverage.repository.ts';
 import { DutyTypeRepository } from './repositories/duty-type.repository.ts';
@@ -19,6 +20,8 @@ export interface AppDeps {
   webRoot?: string | undefined;
   /** Folder of the .pmtiles archives served under /tiles (the offline basemap); omitted → none. */
   tilesDir?: string | undefined;
+  /** Basemaps besides the built-in one: Tianditu (with a key) and configured XYZ or PMTiles URLs. */
+  basemaps?: { tiandituKey?: string | undefined; custom?: Basemap[] } | undefined;
 }
 
 /** Repositories and services, built once per app from its dependencies. */

@@ -183,3 +183,39 @@ describe('GET /tiles/{name}.pmtiles', () => {
     expect((await withTiles.request('/tiles/streets.json')).status).toBe(200);
   });
 });
+
+describe('GET /api/map/style.json', () => {
+  it('offers the built-in basemap once its archive exists, Tianditu with a key, and configured ones', async () => {
+    const { mkdtempSync, copyFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createApp } = await import('@civgrid/server');
+    const { validateStyleMin } = await import('@maplibre/maplibre-gl-style-spec');
+    const dir = mkdtempSync(join(tmpdir(), 'civgrid-basemap-'));
+    const bare = createApp({ database, webRoot: '/nonexistent', tilesDir: dir });
+    expect(((await (await bare.request('/api/map/basemaps')).json()) as { id: string }[]).map((b) => b.id)).toEqual(['none']);
+    const missing = await bare.request('/api/map/style.json?basemap=builtin');
+    expect(missing.status).toBe(404);
+    expect((await errorOf(missing)).code).toBe('unknown_basemap');
+
+    copyFileSync(join(import.meta.dirname, '../../../shared/data/world_stamen_toner_raster_z0-3.pmtiles'), join(dir, 'basemap.pmtiles'));
+    const full = createApp({
+      database, webRoot: '/nonexistent', tilesDir: dir,
+      basemaps: { tiandituKey: 'abcdef123456', custom: [{ id: 'osm', name: 'OSM', type: 'xyz', tiles: ['https://tiles.example.org/{z}/{x}/{y}.png'], attribution: '© OpenStreetMap contributors' }] },
+    });
+    const list = (await (await full.request('/api/map/basemaps')).json()) as { id: string }[];
+    expect(list.map((b) => b.id)).toEqual(['none', 'builtin', 'tianditu', 'osm']);
+    expect(JSON.stringify(list)).not.toContain('abcdef123456');
+    for (const id of ['none', 'builtin', 'tianditu', 'osm']) {
+      const res = await full.request(`http://localhost/api/map/style.json?basemap=${id}`);
+      expect(res.status, id).toBe(200);
+      expect(validateStyleMin((await res.json()) as never).map((e) => e.message), id).toEqual([]);
+    }
+    const builtin = (await (await full.request('http://localhost/api/map/style.json?basemap=builtin')).json()) as { sources: Record<string, { url?: string }> };
+    expect(builtin.sources['basemap:builtin']?.url).toBe('pmtiles://http://localhost/tiles/basemap.pmtiles');
+    // the page may fetch Tianditu and the configured host, nothing else
+    const csp = (await full.request('/api/health')).headers.get('content-security-policy') ?? '';
+    expect(csp).toContain('https://*.tianditu.gov.cn');
+    expect(csp).toContain('https://tiles.example.org');
+  });
+});

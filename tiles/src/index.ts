@@ -5,3 +5,4 @@ export * from './pmtiles-error.ts';
 export * from './pmtiles-format.ts';
 export * from './pmtiles-reader.ts';
 export * from './mvt-encode.ts';
+export * from './basemap-style.ts';

@@ -1,0 +1,48 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Basemap, basemapStyle, tiandituBasemap } from '@civgrid/tiles';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps } from '../../deps.ts';
+import type { Env } from '../../http/env.ts';
+import { notFound } from '../../http/errors.ts';
+import { validate } from '../../http/validate.ts';
+
+/** The basemaps this installation offers, in menu order: plain, built-in, Tianditu, configured. */
+export function availableBasemaps(deps: Pick<AppDeps, 'tilesDir' | 'basemaps'>): Basemap[] {
+  const list: Basemap[] = [{ id: 'none', name: '无底图' }];
+  if (deps.tilesDir && existsSync(join(deps.tilesDir, 'basemap.pmtiles'))) {
+    list.push({ id: 'builtin', name: '内置底图', type: 'pmtiles', url: '/tiles/basemap.pmtiles', attribution: '区界 DataV · 漓江 © OpenStreetMap contributors' });
+  }
+  if (deps.basemaps?.tiandituKey) list.push(tiandituBasemap(deps.basemaps.tiandituKey));
+  list.push(...(deps.basemaps?.custom ?? []));
+  return list;
+}
+
+/** Origins that basemap tiles come from, for the Content-Security-Policy. */
+export function basemapOrigins(deps: Pick<AppDeps, 'basemaps'>): string[] {
+  const origins = new Set<string>();
+  if (deps.basemaps?.tiandituKey) origins.add('https://*.tianditu.gov.cn');
+  for (const b of deps.basemaps?.custom ?? []) {
+    for (const url of 'tiles' in b ? b.tiles : 'url' in b ? [b.url] : []) {
+      if (/^https?:\/\//.test(url)) origins.add(new URL(url.replace(/\{[a-z]\}/g, '0')).origin);
+    }
+  }
+  return [...origins];
+}
+
+export function mapRoutes(deps: Pick<AppDeps, 'tilesDir' | 'basemaps'>) {
+  return new Hono<Env>()
+    .get('/basemaps', (c) => {
+      // the key stays on the server side of the list; the style carries it only in tile URLs
+      return c.json(availableBasemaps(deps).map((b) => ({ id: b.id, name: b.name, type: 'type' in b ? b.type : 'none' })));
+    })
+    .get('/style.json', validate('query', z.object({ basemap: z.string().max(40).default('none') })), (c) => {
+      const id = c.req.valid('query').basemap;
+      const basemap = availableBasemaps(deps).find((b) => b.id === id);
+      if (!basemap) {
+        throw notFound('unknown_basemap', `No basemap "${id}" here`, { basemaps: availableBasemaps(deps).map((b) => b.id) });
+      }
+      return c.json(basemapStyle(basemap, new URL(c.req.url).origin));
+    });
+}
