@@ -1,4 +1,5 @@
 import type {
+  BasemapInfo,
   Collection, CoverageSummaryRow, DataLayerId, DutyType, FindingCollection, Health, InspectionPointDetail, LayerCounts,
   Responsibility,
 } from './types.ts';
@@ -69,6 +70,9 @@ export const api = {
   coverage: (query: CoverageQuery, signal: AbortSignal) => getJson<FindingCollection>(coverageUrl(query), signal),
   coverageSummary: (duty: string, signal: AbortSignal) =>
     getJson<{ duty: string; rows: CoverageSummaryRow[] }>(`/api/coverage/summary?duty=${encodeURIComponent(duty)}`, signal),
+  basemaps: (signal: AbortSignal) => getJson<BasemapInfo[]>('/api/map/basemaps', signal),
+  basemapStyle: (id: string, signal: AbortSignal) =>
+    getJson<import('maplibre-gl').StyleSpecification>(`/api/map/style.json?basemap=${encodeURIComponent(id)}`, signal),
   responsibility: (lon: number, lat: number, signal: AbortSignal) =>
     getJson<Responsibility>(`/api/responsibility?lon=${lon.toFixed(6)}&lat=${lat.toFixed(6)}`, signal),
 };

@@ -121,3 +121,9 @@ export interface CoverageSummaryRow {
   ownerless_road_km: number;
   points_with_issues: number;
 }
+
+export interface BasemapInfo {
+  id: string;
+  name: string;
+  type: 'none' | 'pmtiles' | 'xyz';
+}

@@ -5,8 +5,13 @@
 import * as maplibregl from 'maplibre-gl';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
+import { Protocol } from 'pmtiles';
 
 maplibregl.setWorkerUrl(workerUrl);
+
+// `pmtiles://` URLs (the built-in offline basemap) are read with HTTP Range requests; registered once.
+const pmtilesProtocol = new Protocol();
+maplibregl.addProtocol('pmtiles', pmtilesProtocol.tile);
 
 export { maplibregl };
 

@@ -12,11 +12,33 @@ export class AppState {
   readonly selection = new Selection();
   readonly status = new AppStatus();
   readonly blindSpots = new BlindSpots();
+  /** The basemap under the district's layers (`none`: a plain background), remembered across visits. */
+  basemap = $state(readBasemap());
+  basemaps = $state.raw<import('../api/types.ts').BasemapInfo[]>([]);
+
+  setBasemap(id: string): void {
+    this.basemap = id;
+    try {
+      localStorage.setItem(BASEMAP_KEY, id);
+    } catch {
+      // not remembered, still switched
+    }
+  }
+
   /** The map's zoom, kept for the layer list (layers hidden below their minimum zoom say so). */
   zoom = $state(0);
 }
 
 const APP_KEY = Symbol('civgrid.app');
+const BASEMAP_KEY = 'civgrid.basemap';
+
+function readBasemap(): string {
+  try {
+    return globalThis.localStorage?.getItem(BASEMAP_KEY) ?? 'none';
+  } catch {
+    return 'none';
+  }
+}
 
 export function setAppContext(app: AppState): AppState {
   return setContext(APP_KEY, app);
