@@ -99,9 +99,15 @@ export class TileRepository {
     return this.engine === 'postgres' ? 'postgis' : 'js';
   }
 
-  async version(layer: TileLayerId): Promise<number> {
-    const row = await this.db.selectFrom('layer_versions').select('version').where('layer', '=', layer).executeTakeFirst();
-    return row?.version ?? 0;
+  /**
+   * The layer's data version and, for a duty filter, whether that duty type
+   * exists: one round trip, since every tile request needs both.
+   */
+  async freshness(layer: TileLayerId, duty?: string): Promise<{ version: number; dutyExists: boolean }> {
+    const { rows } = await sql<{ version: number; duty_exists: boolean }>`
+      SELECT coalesce((SELECT version FROM layer_versions WHERE layer = ${layer}), 0)::int AS version,
+             ${duty === undefined ? sql`true` : sql`EXISTS (SELECT 1 FROM duty_types WHERE id = ${duty})`} AS duty_exists`.execute(this.db);
+    return { version: rows[0]?.version ?? 0, dutyExists: rows[0]?.duty_exists ?? false };
   }
 
   /** Bump a layer's data version: every cached tile of it is stale from now on, in every process. */

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { notFound } from '../http/errors.ts';
 import type { TileEncoder, TileFilters, TileLayerId, TileRepository } from '../repositories/tile.repository.ts';
 
 export interface TileAnswer {
@@ -35,7 +36,8 @@ export class TileService {
   ) {}
 
   async tile(layer: TileLayerId, z: number, x: number, y: number, filters: TileFilters, encoder?: TileEncoder): Promise<TileAnswer> {
-    const version = await this.tiles.version(layer);
+    const { version, dutyExists } = await this.tiles.freshness(layer, filters.duty);
+    if (!dutyExists) throw notFound('unknown_duty_type', `Unknown duty type "${filters.duty}"`);
     const query = JSON.stringify(filters);
     const etag = `"${this.engine}-${layer}-v${version}-${hash(query)}"`;
     const key = `${layer}|${version}|${z}/${x}/${y}|${query}|${encoder ?? ''}`;

@@ -37,18 +37,19 @@ function tileCoordinates(zText: string, xText: string, file: string): { z: numbe
 }
 
 export function tileRoutes({ tiles, dutyTypes, layers }: Services) {
-  async function layerAndFilters(layer: string, query: z.infer<typeof tileQuery>): Promise<{ layer: TileLayerId; filters: TileFilters }> {
+  async function layerAndFilters(layer: string, query: z.infer<typeof tileQuery>, forJson = false): Promise<{ layer: TileLayerId; filters: TileFilters }> {
     if (!isTileLayer(layer)) throw notFound('unknown_layer', `Unknown tile layer "${layer.slice(0, 64)}"`, { layers: Object.keys(TILE_SOURCES) });
-    if (layer === 'zones') {
-      if (!query.duty) throw badRequest('duty_required', 'The zones layer needs ?duty=<duty type id>');
-      if (!(await dutyTypes.exists(query.duty))) throw notFound('unknown_duty_type', `Unknown duty type "${query.duty}"`);
+    if (layer === 'zones' && !query.duty) throw badRequest('duty_required', 'The zones layer needs ?duty=<duty type id>');
+    if (layer === 'zones' && forJson && !(await dutyTypes.exists(query.duty ?? ''))) {
+      throw notFound('unknown_duty_type', `Unknown duty type "${query.duty}"`);
     }
-    return { layer, filters: { duty: query.duty, status: query.status, category: query.category, from: query.from, to: query.to } };
+    // a tile checks the duty type in the same query that reads the layer's version
+    return { layer, filters: { duty: layer === 'zones' ? query.duty : undefined, status: query.status, category: query.category, from: query.from, to: query.to } };
   }
 
   return new Hono<Env>()
     .get('/:name{[a-z-]+\\.json}', validate('query', tileQuery), async (c) => {
-      const { layer, filters } = await layerAndFilters(c.req.param('name').replace(/\.json$/, ''), c.req.valid('query'));
+      const { layer, filters } = await layerAndFilters(c.req.param('name').replace(/\.json$/, ''), c.req.valid('query'), true);
       const origin = new URL(c.req.url).origin;
       const search = new URL(c.req.url).search;
       const bounds = await layers.districtBounds();
