@@ -76,7 +76,8 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
 
   it.skipIf(!process.env.DATABASE_URL)('ST_AsMVT and the JavaScript encoder give the same features and properties', async () => {
     const tiles = new TileRepository(database.db, database.engine);
-    for (const [layer, z, duty] of CASES) {
+    // …and the aggregated problem cells of the low zooms
+    for (const [layer, z, duty] of [...CASES, ['problems', 11, undefined] as const]) {
       const { x, y } = lonLatToTile(centre.lon, centre.lat, z);
       const made = {} as Record<TileEncoder, Decoded>;
       for (const encoder of ['postgis', 'js'] as const) {
@@ -99,6 +100,20 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
     expect(ids.length).toBeGreaterThan(0);
     const rows = await database.db.selectFrom('inspection_points').select(['id', 'code', 'name', 'point_type']).where('id', 'in', ids).execute();
     for (const row of rows) expect(features.get(row.id)).toMatchObject({ code: row.code, name: row.name, point_type: row.point_type, type: 1 });
+  });
+
+  it('aggregates problems below z13 into counted cells that add up to the problems in the tile', async () => {
+    const z = 11;
+    const { x, y } = lonLatToTile(centre.lon, centre.lat, z);
+    const res = await app.request(`/tiles/problems/${z}/${x}/${y}.mvt`);
+    expect(res.status).toBe(200);
+    const cells = decode(new Uint8Array(await res.arrayBuffer()), 'problems');
+    const total = [...cells.values()].reduce((a, f) => a + Number(f.count), 0);
+    const inside = (await idsNear('problems', z, x, y, -16)).size;
+    const around = (await idsNear('problems', z, x, y, 64 + 16)).size;
+    expect(cells.size).toBeLessThan(total); // cells, not points
+    expect(total).toBeGreaterThanOrEqual(inside);
+    expect(total).toBeLessThanOrEqual(around);
   });
 
   it('filters problems by status and answers 204 for an empty tile', async () => {

@@ -81,6 +81,19 @@ export const TILE_SOURCES: Record<TileLayerId, TileSource> = {
   },
 };
 
+/**
+ * Below this zoom problems come aggregated: one point per occupied cell of
+ * 16 × 16 tile pixels with a `count` (what a heat map weighs), so that a tile
+ * stays small with a million problems.
+ */
+export const PROBLEM_POINTS_MINZOOM = 13;
+const CELL_PIXELS = 16;
+
+/** Property columns of a layer's tile at a zoom. */
+export function tileProperties(layer: TileLayerId, z: number): string[] {
+  return layer === 'problems' && z < PROBLEM_POINTS_MINZOOM ? ['count'] : TILE_SOURCES[layer].properties;
+}
+
 /** Most features a tile carries; beyond it the tile is cut off (the lowest ids win). */
 export const MAX_FEATURES_PER_TILE = 50_000;
 /** Clip margin around a tile, in tile pixels, as ST_AsMVTGeom's default. */
@@ -126,6 +139,16 @@ export class TileRepository {
   private sourceRows(layer: TileLayerId, z: number, x: number, y: number, filters: TileFilters): RawBuilder<unknown> {
     const source = TILE_SOURCES[layer];
     const margin = BUFFER / MVT_EXTENT;
+    if (layer === 'problems' && z < PROBLEM_POINTS_MINZOOM) {
+      const cell = ((2 * Math.PI * 6378137) / 2 ** z / MVT_EXTENT) * CELL_PIXELS;
+      return sql`
+        SELECT min(s.id) AS id, count(*)::int AS count, ST_SnapToGrid(ST_Transform(s.geom, 3857), ${cell}::float8) AS g3857
+        FROM (${source.sql(filters)}) s
+        WHERE s.geom && ST_Transform(ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int, margin => ${margin}::float8), 4326)
+        GROUP BY 3
+        ORDER BY 1
+        LIMIT ${MAX_FEATURES_PER_TILE}`;
+    }
     // half a pixel of this zoom, in metres
     const tolerance = z < source.simplifyBelow ? (2 * Math.PI * 6378137) / 2 ** z / MVT_EXTENT / 2 : 0;
     return sql`
@@ -137,7 +160,7 @@ export class TileRepository {
   }
 
   private async postgisTile(layer: TileLayerId, z: number, x: number, y: number, filters: TileFilters): Promise<Uint8Array | null> {
-    const props = TILE_SOURCES[layer].properties.map((p) => sql.ref(`r.${p}`));
+    const props = tileProperties(layer, z).map((p) => sql.ref(`r.${p}`));
     const { rows } = await sql<{ tile: Uint8Array | null; n: number }>`
       WITH r AS (${this.sourceRows(layer, z, x, y, filters)}),
       m AS (
@@ -152,8 +175,8 @@ export class TileRepository {
   }
 
   private async jsTile(layer: TileLayerId, z: number, x: number, y: number, filters: TileFilters): Promise<Uint8Array | null> {
-    const source = TILE_SOURCES[layer];
-    const props = source.properties.map((p) => sql.ref(`r.${p}`));
+    const properties = tileProperties(layer, z);
+    const props = properties.map((p) => sql.ref(`r.${p}`));
     const size = (2 * Math.PI * 6378137) / 2 ** z;
     const scale = MVT_EXTENT / size;
     const { rows } = await sql<Record<string, unknown> & { id: number; geometry: string }>`
@@ -175,7 +198,7 @@ export class TileRepository {
           ELSE q.q END AS v
         FROM quantised q
       )
-      SELECT v.id, ${sql.join(source.properties.map((p) => sql.ref(`v.${p}`)))}, ST_AsGeoJSON(v.v, 0) AS geometry
+      SELECT v.id, ${sql.join(properties.map((p) => sql.ref(`v.${p}`)))}, ST_AsGeoJSON(v.v, 0) AS geometry
       FROM valid v
       WHERE NOT ST_IsEmpty(v.v) AND (v.geometry_kind NOT LIKE '%POLYGON' OR ST_Area(v.v) > 0) AND (v.geometry_kind NOT LIKE '%LINESTRING' OR ST_Length(v.v) > 0)
       ORDER BY v.id`.execute(this.db);
@@ -183,7 +206,7 @@ export class TileRepository {
     const tileRows: TileRow[] = rows.map((row) => ({
       id: row.id,
       geometry: JSON.parse(row.geometry),
-      properties: Object.fromEntries(source.properties.map((p) => [p, (row[p] ?? null) as string | number | boolean | null])),
+      properties: Object.fromEntries(properties.map((p) => [p, (row[p] ?? null) as string | number | boolean | null])),
     }));
     return encodeMvt({ [layer]: tileRows });
   }
