@@ -10,14 +10,16 @@
  * CIVGRID_SCREENSHOT=1 saves the start page to docs/screenshot.png.
  */
 /// <reference lib="dom" />
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Database } from '@civgrid/db';
 import { createApp } from '@civgrid/server';
 import { serve } from '@hono/node-server';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBasemapFile } from '../../tiles/src/cli/basemap-file.ts';
 import { freshDatabase } from '../support/database.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -64,7 +66,10 @@ describe.skipIf(skip)('start page', () => {
       throw new Error(`${webRoot}/index.html is missing: run \`pnpm --filter @civgrid/web build\` first`);
     }
     database = await freshDatabase();
-    const app = createApp({ database, webRoot });
+    // the offline basemap, built from the district's own data as `pnpm tiles:basemap` does
+    const tilesDir = mkdtempSync(join(tmpdir(), 'civgrid-e2e-tiles-'));
+    await buildBasemapFile(database.db, join(tilesDir, 'basemap.pmtiles'));
+    const app = createApp({ database, webRoot, tilesDir });
     server = await new Promise<ReturnType<typeof serve>>((done) => {
       const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => done(started));
     });
@@ -261,6 +266,25 @@ describe.skipIf(skip)('start page', () => {
       .toBe(Math.max(1, inside.features.length + insideOverlaps.features.length));
     await page.getByTestId('blind-spot-toggle').click();
     await expect.poll(() => panel.count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('puts the built-in offline basemap under the map, read from PMTiles with Range requests', async () => {
+    const ranges: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/tiles/basemap.pmtiles')) ranges.push(request.headers().range ?? '');
+    });
+    await page.getByTestId('basemap').selectOption('builtin');
+    await expect
+      .poll(() => page.evaluate(() => (window as Hooked).__civgridMap?.queryRenderedFeatures({ layers: ['basemap:builtin:roads'] }).length ?? 0), { timeout: 20_000 })
+      .toBeGreaterThan(0);
+    expect(ranges.length).toBeGreaterThan(0);
+    expect(ranges.every((r) => r.startsWith('bytes='))).toBe(true);
+    await expect.poll(() => page.locator('.maplibregl-ctrl-attrib').textContent()).toContain('OpenStreetMap');
+    await page.getByTestId('basemap').selectOption('none');
+    await expect
+      .poll(() => page.evaluate(() => (window as Hooked).__civgridMap?.queryRenderedFeatures({ layers: ['district:line'] }).length ?? 0))
+      .toBeGreaterThan(0);
     expect(problems).toEqual([]);
   });
 
