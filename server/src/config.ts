@@ -6,7 +6,7 @@ const basemapList = z
   .array(
     z.discriminatedUnion('type', [
       z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/), name: z.string().min(1).max(40), type: z.literal('xyz'), tiles: z.array(httpUrl).min(1), attribution: z.string().max(200).default('') }),
-      z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/), name: z.string().min(1).max(40), type: z.literal('pmtiles'), url: httpUrl, attribution: z.string().max(200).default('') }),
+      z.object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,30}$/), name: z.string().min(1).max(40), type: z.literal('pmtiles'), url: httpUrl, attribution: z.string().max(200).default(''), schema: z.enum(['civgrid', 'raster']).optional() }),
     ]),
   )
   .max(20);

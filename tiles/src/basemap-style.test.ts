@@ -4,7 +4,8 @@ import { type Basemap, basemapStyle, tiandituBasemap } from './basemap-style.ts'
 
 const basemaps: Basemap[] = [
   { id: 'none', name: '无底图' },
-  { id: 'builtin', name: '内置底图', type: 'pmtiles', url: '/tiles/basemap.pmtiles', attribution: '© OpenStreetMap contributors' },
+  { id: 'builtin', name: '内置底图', type: 'pmtiles', url: '/tiles/basemap.pmtiles', attribution: '© OpenStreetMap contributors', schema: 'civgrid' },
+  { id: 'toner', name: 'Toner', type: 'pmtiles', url: 'https://static.example.org/toner.pmtiles', attribution: 'Stamen' },
   tiandituBasemap('test-key'),
   { id: 'osm', name: 'OSM', type: 'xyz', tiles: ['https://tile.example.org/{z}/{x}/{y}.png'], attribution: '© OpenStreetMap contributors' },
 ];
@@ -18,6 +19,11 @@ describe('basemapStyle', () => {
   it('points the built-in basemap at the archive through the pmtiles protocol', () => {
     const style = basemapStyle(basemaps[1]!, 'http://localhost:3000');
     expect(style.sources['basemap:builtin']).toMatchObject({ type: 'vector', url: 'pmtiles://http://localhost:3000/tiles/basemap.pmtiles' });
+  });
+
+  it('draws a configured PMTiles archive of another schema as raster tiles', () => {
+    const style = basemapStyle(basemaps[2]!, 'http://x');
+    expect(style.sources['basemap:toner']).toMatchObject({ type: 'raster', url: 'pmtiles://https://static.example.org/toner.pmtiles' });
   });
 
   it('stacks Tianditu labels over its vector map, with the key', () => {

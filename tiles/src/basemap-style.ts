@@ -7,7 +7,15 @@ import type { LayerSpecification, SourceSpecification, StyleSpecification } from
  */
 export type Basemap =
   | { id: 'none'; name: string }
-  | { id: string; name: string; type: 'pmtiles'; url: string; attribution: string }
+  | {
+      id: string;
+      name: string;
+      type: 'pmtiles';
+      url: string;
+      attribution: string;
+      /** `civgrid`: a vector archive from `pnpm tiles:basemap`; `raster` (default for others): image tiles. */
+      schema?: 'civgrid' | 'raster';
+    }
   | { id: string; name: string; type: 'xyz'; tiles: string[]; attribution: string; tileSize?: number; maxzoom?: number };
 
 export const BASEMAP_SOURCE_PREFIX = 'basemap';
@@ -56,6 +64,12 @@ export function basemapParts(basemap: Basemap, origin: string): { sources: Recor
   if (basemap.type === 'pmtiles') {
     const url = new URL(basemap.url, `${origin}/`).toString();
     const source = `${BASEMAP_SOURCE_PREFIX}:${basemap.id}`;
+    if (basemap.schema !== 'civgrid') {
+      return {
+        sources: { [source]: { type: 'raster', url: `pmtiles://${url}`, tileSize: 256, attribution: basemap.attribution } },
+        layers: [{ id: source, type: 'raster', source, ...meta } as LayerSpecification],
+      };
+    }
     return {
       sources: { [source]: { type: 'vector', url: `pmtiles://${url}`, attribution: basemap.attribution } },
       layers: builtinLayers(source),

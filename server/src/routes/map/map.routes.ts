@@ -12,7 +12,7 @@ import { validate } from '../../http/validate.ts';
 export function availableBasemaps(deps: Pick<AppDeps, 'tilesDir' | 'basemaps'>): Basemap[] {
   const list: Basemap[] = [{ id: 'none', name: '无底图' }];
   if (deps.tilesDir && existsSync(join(deps.tilesDir, 'basemap.pmtiles'))) {
-    list.push({ id: 'builtin', name: '内置底图', type: 'pmtiles', url: '/tiles/basemap.pmtiles', attribution: '区界 DataV · 漓江 © OpenStreetMap contributors' });
+    list.push({ id: 'builtin', name: '内置底图', type: 'pmtiles', url: '/tiles/basemap.pmtiles', attribution: '区界 DataV · 漓江 © OpenStreetMap contributors', schema: 'civgrid' });
   }
   if (deps.basemaps?.tiandituKey) list.push(tiandituBasemap(deps.basemaps.tiandituKey));
   list.push(...(deps.basemaps?.custom ?? []));
