@@ -38,6 +38,7 @@ interface TestMap {
   getCanvas(): HTMLCanvasElement;
   project(lngLat: [number, number]): { x: number; y: number };
   getZoom(): number;
+  getLayer(id: string): unknown;
   queryRenderedFeatures(
     geometry?: [number, number] | [[number, number], [number, number]] | { layers: string[] },
     options?: { layers: string[] },
@@ -275,6 +276,8 @@ describe.skipIf(skip)('start page', () => {
       if (request.url().endsWith('/tiles/basemap.pmtiles')) ranges.push(request.headers().range ?? '');
     });
     await page.getByTestId('basemap').selectOption('builtin');
+    // the layers arrive with the basemap's style; querying them before would log an error
+    await expect.poll(() => page.evaluate(() => Boolean((window as Hooked).__civgridMap?.getLayer('basemap:builtin:roads'))), { timeout: 20_000 }).toBe(true);
     await expect
       .poll(() => page.evaluate(() => (window as Hooked).__civgridMap?.queryRenderedFeatures({ layers: ['basemap:builtin:roads'] }).length ?? 0), { timeout: 20_000 })
       .toBeGreaterThan(0);

@@ -57,7 +57,7 @@ async function idsNear(layer: keyof typeof TILE_SOURCES, z: number, x: number, y
 const CASES = [
   ['district', 10, undefined], ['streets', 12, undefined], ['communities', 13, undefined], ['grids', 14, undefined],
   ['roads', 14, undefined], ['road-sections', 13, undefined], ['inspection-points', 13, undefined],
-  ['zones', 14, 'sanitation-city'], ['zones', 13, 'sanitation-town'], ['context', 10, undefined], ['problems', 15, undefined],
+  ['zones', 14, 'sanitation-city'], ['zones', 13, 'sanitation-town'], ['context', 10, undefined], ['problems', 16, undefined],
 ] as const;
 
 describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
@@ -102,22 +102,22 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
     for (const row of rows) expect(features.get(row.id)).toMatchObject({ code: row.code, name: row.name, point_type: row.point_type, type: 1 });
   });
 
-  it('aggregates problems below z13 into counted cells that add up to the problems in the tile', async () => {
+  it('aggregates problems below z16 into counted cells that add up to the problems in the tile', async () => {
     const z = 11;
     const { x, y } = lonLatToTile(centre.lon, centre.lat, z);
     const res = await app.request(`/tiles/problems/${z}/${x}/${y}.mvt`);
     expect(res.status).toBe(200);
     const cells = decode(new Uint8Array(await res.arrayBuffer()), 'problems');
     const total = [...cells.values()].reduce((a, f) => a + Number(f.count), 0);
-    const inside = (await idsNear('problems', z, x, y, -16)).size;
-    const around = (await idsNear('problems', z, x, y, 64 + 16)).size;
+    const inside = (await idsNear('problems', z, x, y, -32)).size;
+    const around = (await idsNear('problems', z, x, y, 64 + 32)).size;
     expect(cells.size).toBeLessThan(total); // cells, not points
     expect(total).toBeGreaterThanOrEqual(inside);
     expect(total).toBeLessThanOrEqual(around);
   });
 
   it('filters problems by status and answers 204 for an empty tile', async () => {
-    const z = 14;
+    const z = 16;
     const { x, y } = lonLatToTile(centre.lon, centre.lat, z);
     const res = await app.request(`/tiles/problems/${z}/${x}/${y}.mvt?status=reported,registered`);
     expect(res.status).toBe(200);

@@ -83,11 +83,13 @@ export const TILE_SOURCES: Record<TileLayerId, TileSource> = {
 
 /**
  * Below this zoom problems come aggregated: one point per occupied cell of
- * 16 × 16 tile pixels with a `count` (what a heat map weighs), so that a tile
- * stays small with a million problems.
+ * 32 × 32 tile pixels with a `count` (what a heat map weighs), so that a tile
+ * stays small with a million problems; from it on, single problems with their
+ * category and status, at most MAX_PROBLEMS_PER_TILE of them.
  */
-export const PROBLEM_POINTS_MINZOOM = 13;
-const CELL_PIXELS = 16;
+export const PROBLEM_POINTS_MINZOOM = 16;
+/** 32-pixel cells: at most 128 × 128 per tile, a few hundred KB even where a million problems crowd. */
+const CELL_PIXELS = 32;
 
 /** Property columns of a layer's tile at a zoom. */
 export function tileProperties(layer: TileLayerId, z: number): string[] {
@@ -96,6 +98,8 @@ export function tileProperties(layer: TileLayerId, z: number): string[] {
 
 /** Most features a tile carries; beyond it the tile is cut off (the lowest ids win). */
 export const MAX_FEATURES_PER_TILE = 50_000;
+/** Problems are small features but many: their own cap keeps a crowded tile under 500 KB. */
+export const MAX_PROBLEMS_PER_TILE = 16_384;
 /** Clip margin around a tile, in tile pixels, as ST_AsMVTGeom's default. */
 const BUFFER = 64;
 
@@ -156,7 +160,7 @@ export class TileRepository {
       FROM (${source.sql(filters)}) s
       WHERE s.geom && ST_Transform(ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int, margin => ${margin}::float8), 4326)
       ORDER BY s.id
-      LIMIT ${MAX_FEATURES_PER_TILE}`;
+      LIMIT ${layer === 'problems' ? MAX_PROBLEMS_PER_TILE : MAX_FEATURES_PER_TILE}`;
   }
 
   private async postgisTile(layer: TileLayerId, z: number, x: number, y: number, filters: TileFilters): Promise<Uint8Array | null> {
