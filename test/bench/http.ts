@@ -19,7 +19,7 @@ import { tilesInBBox } from '@civgrid/tiles';
 import { LayerRepository } from '../../server/src/repositories/layer.repository.ts';
 import { TileRepository } from '../../server/src/repositories/tile.repository.ts';
 import { buildBasemapFile } from '../../tiles/src/cli/basemap-file.ts';
-import { stats, table } from './harness.ts';
+import { table } from './harness.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
