@@ -15,6 +15,8 @@ export interface Database {
   engine: Engine;
   /** The embedded instance, when the engine is embedded (for dumps and clones). */
   pglite?: PGlite;
+  /** LISTEN on a channel; resolves to the function that stops listening. */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,10 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     return {
       db,
       engine: 'postgres',
+      async listen(channel, onMessage) {
+        const { unlisten } = await client.listen(channel, onMessage);
+        return unlisten;
+      },
       async close() {
         await db.destroy();
       },
@@ -60,6 +66,10 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     db,
     engine: 'embedded',
     pglite: pg,
+    async listen(channel, onMessage) {
+      const unlisten = await pg.listen(channel, onMessage);
+      return () => unlisten();
+    },
     async close() {
       await db.destroy();
       if (!pg.closed) await pg.close();

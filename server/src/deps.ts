@@ -9,6 +9,7 @@ import { ResponsibilityRepository } from './repositories/responsibility.reposito
 import { TileRepository } from './repositories/tile.repository.ts';
 import { CoverageService } from './services/coverage.service.ts';
 import { ResponsibilityService } from './services/responsibility.service.ts';
+import { LayerVersions } from './services/layer-versions.ts';
 import { TileService } from './services/tile.service.ts';
 import type { Logger } from './http/logger.ts';
 
@@ -32,7 +33,8 @@ export function buildServices(database: Database) {
   const inspectionPoints = new InspectionPointRepository(db);
   const responsibility = new ResponsibilityService(new ResponsibilityRepository(db));
   const coverage = new CoverageService(new CoverageRepository(db), new AreaRepository(db), dutyTypes);
-  const tiles = new TileService(new TileRepository(db, database.engine), database.engine);
+  const tileRepository = new TileRepository(db, database.engine);
+  const tiles = new TileService(tileRepository, database.engine, new LayerVersions(tileRepository, database));
   return { database, dutyTypes, layers, inspectionPoints, responsibility, coverage, tiles };
 }
 

@@ -136,11 +136,32 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
     const again = await app.request(path);
     expect(again.headers.get('x-tile-cache')).toBe('hit');
     expect((await app.request(path, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    // a write elsewhere (another process, say) bumps the version; the NOTIFY reaches this app
     await new TileRepository(database.db, database.engine).bumpVersion('streets');
+    await expect.poll(async () => (await app.request(path, { headers: { 'if-none-match': etag } })).status, { timeout: 5_000 }).toBe(200);
     const changed = await app.request(path, { headers: { 'if-none-match': etag } });
-    expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
-    expect(changed.headers.get('x-tile-cache')).toBe('miss');
+  });
+
+  it.skipIf(!process.env.DATABASE_URL)('keeps two server processes on one database in step after a write', async () => {
+    const { createDatabase } = await import('@civgrid/db');
+    const { createApp } = await import('@civgrid/server');
+    // a second connection pool and app: what a second server process behind a load balancer has
+    const url = new URL(process.env.DATABASE_URL!);
+    const current = (await sql<{ d: string }>`SELECT current_database() AS d`.execute(database.db)).rows[0]!.d;
+    url.pathname = `/${current}`;
+    const other = await createDatabase({ url: url.toString(), max: 2 });
+    try {
+      const second = createApp({ database: other, webRoot: '/nonexistent' });
+      const { x, y } = lonLatToTile(centre.lon, centre.lat, 12);
+      const path = `/tiles/communities/12/${x}/${y}.mvt`;
+      const before = (await second.request(path)).headers.get('etag');
+      expect((await second.request(path)).headers.get('x-tile-cache')).toBe('hit');
+      await new TileRepository(database.db, database.engine).bumpVersion('communities'); // the first "process" writes
+      await expect.poll(async () => (await second.request(path)).headers.get('etag'), { timeout: 5_000 }).not.toBe(before);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses bad tile requests with a 4xx in the error shape', async () => {

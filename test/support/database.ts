@@ -28,6 +28,7 @@ export async function freshDatabase(): Promise<Database> {
   const database = await createDatabase({ url: target.toString(), max: 4 });
   return {
     ...database,
+    listen: database.listen,
     async close() {
       await database.close();
       const cleanup = postgres(template.url, { max: 1, onnotice: () => {} });

@@ -105,6 +105,9 @@ const BUFFER = 64;
 
 export type TileEncoder = 'postgis' | 'js';
 
+/** NOTIFY channel carrying `<layer>:<version>` whenever a layer's data changes. */
+export const LAYER_VERSION_CHANNEL = 'civgrid_layer_versions';
+
 export class TileRepository {
   constructor(
     private readonly db: Kysely<DB>,
@@ -117,21 +120,28 @@ export class TileRepository {
   }
 
   /**
-   * The layer's data version and, for a duty filter, whether that duty type
-   * exists: one round trip, since every tile request needs both.
+   * Bump a layer's data version and tell every server process (NOTIFY on
+   * LAYER_VERSION_CHANNEL): each cached tile of the layer is stale from now on.
    */
-  async freshness(layer: TileLayerId, duty?: string): Promise<{ version: number; dutyExists: boolean }> {
-    const { rows } = await sql<{ version: number; duty_exists: boolean }>`
-      SELECT coalesce((SELECT version FROM layer_versions WHERE layer = ${layer}), 0)::int AS version,
-             ${duty === undefined ? sql`true` : sql`EXISTS (SELECT 1 FROM duty_types WHERE id = ${duty})`} AS duty_exists`.execute(this.db);
-    return { version: rows[0]?.version ?? 0, dutyExists: rows[0]?.duty_exists ?? false };
+  async bumpVersion(layer: TileLayerId): Promise<number> {
+    const { rows } = await sql<{ version: number }>`
+      WITH v AS (
+        INSERT INTO layer_versions (layer, version, updated_at) VALUES (${layer}, 2, now())
+        ON CONFLICT (layer) DO UPDATE SET version = layer_versions.version + 1, updated_at = now()
+        RETURNING layer, version)
+      SELECT v.version, pg_notify(${LAYER_VERSION_CHANNEL}, v.layer || ':' || v.version) FROM v`.execute(this.db);
+    return rows[0]?.version ?? 0;
   }
 
-  /** Bump a layer's data version: every cached tile of it is stale from now on, in every process. */
-  async bumpVersion(layer: TileLayerId): Promise<void> {
-    await sql`
-      INSERT INTO layer_versions (layer, version, updated_at) VALUES (${layer}, 2, now())
-      ON CONFLICT (layer) DO UPDATE SET version = layer_versions.version + 1, updated_at = now()`.execute(this.db);
+  /** Every layer's data version. */
+  async versions(): Promise<Map<string, number>> {
+    const rows = await this.db.selectFrom('layer_versions').select(['layer', 'version']).execute();
+    return new Map(rows.map((r) => [r.layer, r.version]));
+  }
+
+  async dutyTypeIds(): Promise<Set<string>> {
+    const rows = await this.db.selectFrom('duty_types').select('id').execute();
+    return new Set(rows.map((r) => r.id));
   }
 
   /** The tile as MVT bytes, or null when no feature falls in it. */

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { notFound } from '../http/errors.ts';
+import type { LayerVersions } from './layer-versions.ts';
 import type { TileEncoder, TileFilters, TileLayerId, TileRepository } from '../repositories/tile.repository.ts';
 
 export interface TileAnswer {
@@ -33,11 +34,15 @@ export class TileService {
   constructor(
     private readonly tiles: TileRepository,
     private readonly engine: string,
+    private readonly versions: LayerVersions,
   ) {}
 
   async tile(layer: TileLayerId, z: number, x: number, y: number, filters: TileFilters, encoder?: TileEncoder): Promise<TileAnswer> {
-    const { version, dutyExists } = await this.tiles.freshness(layer, filters.duty);
-    if (!dutyExists) throw notFound('unknown_duty_type', `Unknown duty type "${filters.duty}"`);
+    // no round trip: versions arrive by NOTIFY (see LayerVersions)
+    if (filters.duty !== undefined && !(await this.versions.dutyExists(filters.duty))) {
+      throw notFound('unknown_duty_type', `Unknown duty type "${filters.duty}"`);
+    }
+    const version = await this.versions.version(layer);
     const query = JSON.stringify(filters);
     const etag = `"${this.engine}-${layer}-v${version}-${hash(query)}"`;
     const key = `${layer}|${version}|${z}/${x}/${y}|${query}|${encoder ?? ''}`;
@@ -50,7 +55,7 @@ export class TileService {
   }
 
   bumpVersion(layer: TileLayerId): Promise<void> {
-    return this.tiles.bumpVersion(layer);
+    return this.versions.bump(layer);
   }
 }
 
