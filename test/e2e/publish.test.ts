@@ -8,27 +8,20 @@
  * The screenshot goes to /tmp/publish.png.
  */
 /// <reference lib="dom" />
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Database } from '@civgrid/db';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishSnapshot, type SnapshotReport } from '../../tiles/src/cli/publish-snapshot.ts';
 import { DEFAULT_SNAPSHOT_LAYERS } from '../../tiles/src/snapshot-layers.ts';
 import { SNAPSHOT_POINTS_LAYER } from '../../tiles/src/snapshot-style.ts';
 import { SNAPSHOT_TITLE } from '../../tiles/src/snapshot-viewer.ts';
+import { launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
 import { freshDatabase } from '../support/database.ts';
-
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
-const skip = !haveChromium && !process.env.CI;
-if (skip) {
-  console.warn(`[e2e] skipped: no Chromium at ${chromiumPath} (install Debian's chromium or set CHROMIUM_PATH)`);
-}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
@@ -77,7 +70,7 @@ interface TestMap {
 }
 type Hooked = Window & { __snapshotMap?: TestMap };
 
-describe.skipIf(skip)('published snapshot', () => {
+describe.skipIf(skipBrowser)('published snapshot', () => {
   let database: Database;
   let root: string;
   let report: SnapshotReport;
@@ -89,7 +82,6 @@ describe.skipIf(skip)('published snapshot', () => {
   let rangeRequests = 0;
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`No Chromium at ${chromiumPath}: CI is set, so the browser test fails instead of skipping`);
     database = await freshDatabase();
     // published into a sub-folder and served from its parent, as under a path prefix on a
     // static host: every URL in the snapshot must be relative
@@ -103,22 +95,8 @@ describe.skipIf(skip)('published snapshot', () => {
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/snapshot`;
 
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run',
-      ],
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', deviceScaleFactor: 1 });
-    page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
-    });
+    browser = await launchChromium();
+    page = await watchedPage(browser, problems);
   });
 
   afterAll(async () => {

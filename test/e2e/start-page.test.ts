@@ -17,22 +17,14 @@ import { dirname, join, resolve } from 'node:path';
 import type { Database } from '@civgrid/db';
 import { createApp } from '@civgrid/server';
 import { serve } from '@hono/node-server';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBasemapFile } from '../../tiles/src/cli/basemap-file.ts';
+import { launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
 import { freshDatabase } from '../support/database.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const webRoot = resolve(root, 'web/dist');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
-const skip = !haveChromium && !process.env.CI;
-if (skip) {
-  console.warn(`[e2e] skipped: no Chromium at ${chromiumPath} (install Debian's chromium or set CHROMIUM_PATH)`);
-}
-
-const VIEWPORT = { width: 1280, height: 800 };
-
 /** The parts of the MapLibre map (exposed as `window.__civgridMap`) that the test uses. */
 interface TestMap {
   getCanvas(): HTMLCanvasElement;
@@ -52,17 +44,15 @@ interface PointFeature {
   geometry: { type: 'Point'; coordinates: [number, number] };
 }
 
-describe.skipIf(skip)('start page', () => {
+describe.skipIf(skipBrowser)('start page', () => {
   let database: Database;
   let server: ReturnType<typeof serve>;
   let baseUrl: string;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`No Chromium at ${chromiumPath}: CI is set, so the browser test fails instead of skipping`);
     if (!existsSync(resolve(webRoot, 'index.html'))) {
       throw new Error(`${webRoot}/index.html is missing: run \`pnpm --filter @civgrid/web build\` first`);
     }
@@ -76,22 +66,8 @@ describe.skipIf(skip)('start page', () => {
     });
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run',
-      ],
-    });
-    context = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', deviceScaleFactor: 1 });
-    page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
-    });
+    browser = await launchChromium();
+    page = await watchedPage(browser, problems);
   });
 
   afterAll(async () => {

@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+/**
+ * Debian's Chromium for the browser tests, headless with software WebGL.
+ * Without it the tests skip, unless CI is set: then they fail.
+ */
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(chromiumPath);
+export const skipBrowser = !haveChromium && !process.env.CI;
+if (skipBrowser) console.warn(`[e2e] skipped: no Chromium at ${chromiumPath} (install Debian's chromium or set CHROMIUM_PATH)`);
+
+export async function launchChromium(): Promise<Browser> {
+  if (!haveChromium) throw new Error(`No Chromium at ${chromiumPath}: CI is set, so the browser test fails instead of skipping`);
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run',
+    ],
+  });
+}
+
+/** A page that records every page error, console error and failed response into `problems`. */
+export async function watchedPage(browser: Browser, problems: string[], viewport = { width: 1280, height: 800 }): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
+  });
+  return page;
+}
