@@ -20,8 +20,10 @@ export class Catalogue {
     return this.counts?.zones.find((zone) => zone.duty === duty)?.count;
   }
 
-  pointTypeCount(type: string): number {
-    return this.counts?.pointTypes.find((entry) => entry.id === type)?.count ?? 0;
+  /** Points of a type; undefined until the counts have loaded. */
+  pointTypeCount(type: string): number | undefined {
+    if (!this.counts) return undefined;
+    return this.counts.pointTypes.find((entry) => entry.id === type)?.count ?? 0;
   }
 
   duty(id: string): DutyType | undefined {
