@@ -1,5 +1,6 @@
 import type { DB } from '@civgrid/db';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { jsonColumn } from './json-column.ts';
 
 /**
  * The blind-spot engine (管理盲区): gaps, overlaps, ownerless roads and point
@@ -107,7 +108,6 @@ const areaAndZones = (area: RawBuilder<unknown>, duty: string) => sql`
         WHERE z.duty_type_id = ${duty} AND z.valid_to IS NULL AND z.geom && area.g AND ST_Intersects(z.geom, area.g)
       )`;
 
-const asRows = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 
 export class CoverageRepository {
   constructor(private readonly db: Kysely<DB>) {}
@@ -152,7 +152,7 @@ export class CoverageRepository {
                FROM roads r WHERE r.geom && gaps.g AND ST_Intersects(r.geom, gaps.g)), 0)::float8 AS road_length_m
       FROM gaps
       ORDER BY gaps.area_m2 DESC`.execute(this.db);
-    return rows.map((r) => ({ ...r, neighbours: asRows(r.neighbours), points: asRows(r.points) }));
+    return rows.map((r) => ({ ...r, neighbours: jsonColumn(r.neighbours), points: jsonColumn(r.points) }));
   }
 
   /** Overlaps between zones of one duty type held by different owners, inside the area. */
@@ -177,7 +177,7 @@ export class CoverageRepository {
       JOIN zones za ON za.id = m.a_id JOIN organisations oa ON oa.id = za.owner_org_id
       JOIN zones zb ON zb.id = m.b_id JOIN organisations ob ON ob.id = zb.owner_org_id
       ORDER BY m.area_m2 DESC`.execute(this.db);
-    return rows.map((r) => ({ ...r, zones: asRows(r.zones) }));
+    return rows.map((r) => ({ ...r, zones: jsonColumn(r.zones) }));
   }
 
   /**
@@ -201,7 +201,7 @@ export class CoverageRepository {
       LEFT JOIN territories c ON c.id = ip.territory_id
       LEFT JOIN territories s ON s.id = c.parent_id
       ORDER BY ip.code`.execute(this.db);
-    return rows.map((r) => ({ ...r, duties: asRows(r.duties) }));
+    return rows.map((r) => ({ ...r, duties: jsonColumn(r.duties) }));
   }
 
   /**
@@ -248,7 +248,7 @@ export class CoverageRepository {
                   ELSE ST_Length(ST_CollectionExtract(ST_Intersection(lost.g, t.geom, 1e-10), 2)::geography) END::float8 AS ownerless_road_m
       FROM t, u, ov, lost
       ORDER BY t.code`.execute(this.db);
-    return rows.map((r) => ({ ...r, gaps: asRows(r.gaps), overlaps: asRows(r.overlaps) }));
+    return rows.map((r) => ({ ...r, gaps: jsonColumn(r.gaps), overlaps: jsonColumn(r.overlaps) }));
   }
 
   /**
@@ -327,7 +327,7 @@ export class CoverageRepository {
       ORDER BY ST_Length(p.g::geography) DESC`.execute(this.db);
     return {
       ownerless,
-      contested: contested.map((c) => ({ ...c, sections: asRows(c.sections as never) })),
+      contested: contested.map((c) => ({ ...c, sections: jsonColumn(c.sections as never) })),
     };
   }
 }

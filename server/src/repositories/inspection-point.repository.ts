@@ -1,5 +1,6 @@
 import type { DB } from '@civgrid/db';
 import { type Kysely, sql } from 'kysely';
+import { jsonColumn } from './json-column.ts';
 
 export interface PersonSummary {
   id: number;
@@ -28,10 +29,6 @@ const personJson = (alias: string, orgAlias: string) =>
   sql.raw(`json_build_object('id', ${alias}.id, 'name', ${alias}.name, 'phone', ${alias}.phone, 'title', ${alias}.title,
            'organisation', json_build_object('id', ${orgAlias}.id, 'name', ${orgAlias}.name))`);
 
-function parsed<T>(value: T | string): T {
-  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
-}
-
 export class InspectionPointRepository {
   constructor(private readonly db: Kysely<DB>) {}
 
@@ -59,11 +56,11 @@ export class InspectionPointRepository {
     if (!row) return undefined;
     return {
       ...row,
-      community: parsed(row.community),
-      street: parsed(row.street),
-      department: parsed(row.department),
-      leader: parsed(row.leader),
-      people: parsed(row.people),
+      community: jsonColumn(row.community),
+      street: jsonColumn(row.street),
+      department: jsonColumn(row.department),
+      leader: jsonColumn(row.leader),
+      people: jsonColumn(row.people),
     };
   }
 }

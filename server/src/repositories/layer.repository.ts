@@ -1,6 +1,7 @@
 import type { DB } from '@civgrid/db';
 import type { LayerId } from '@civgrid/tiles';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { jsonColumn } from './json-column.ts';
 import type { BBox } from '../http/geo-params.ts';
 
 export interface LayerQuery {
@@ -130,7 +131,7 @@ export class LayerRepository {
                   ELSE json_build_array(ST_XMin(ST_Extent(geom)), ST_YMin(ST_Extent(geom)), ST_XMax(ST_Extent(geom)), ST_YMax(ST_Extent(geom))) END AS b
       FROM territories WHERE level = 'district'`.execute(this.db);
     const b = rows[0]?.b;
-    return b ? (typeof b === 'string' ? JSON.parse(b) : b) : null;
+    return b ? jsonColumn(b) : null;
   }
 
   /** Feature counts for the layer list and its legend. */

@@ -1,5 +1,6 @@
 import type { DB } from '@civgrid/db';
 import { type Kysely, sql } from 'kysely';
+import { jsonColumn } from './json-column.ts';
 
 export interface TerritoryRef {
   id: number;
@@ -46,7 +47,7 @@ export class ResponsibilityRepository {
       ORDER BY d.sort, d.id`.execute(this.db);
     return rows.map((r) => ({
       duty: { id: r.id, name: r.name_zh, name_zh: r.name_zh, name_en: r.name_en, color: r.color },
-      owners: typeof r.owners === 'string' ? (JSON.parse(r.owners) as ZoneOwner[]) : r.owners,
+      owners: jsonColumn(r.owners),
     }));
   }
 

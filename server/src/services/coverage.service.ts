@@ -8,6 +8,7 @@ import {
   type OverlapRow,
   type PieceSize,
   type PointCoverageRow,
+  type SummaryRow,
   type Tolerance,
 } from '../repositories/coverage.repository.ts';
 import type { DutyTypeRepository } from '../repositories/duty-type.repository.ts';
@@ -183,14 +184,8 @@ export function pointIssues(row: Pick<PointCoverageRow, 'has_leader' | 'has_depa
   return issues;
 }
 
-export interface TerritorySummary {
-  id: number;
-  level: 'street' | 'community';
-  code: string;
-  name: string;
-  parent_id: number | null;
-  area_m2: number;
-  covered_m2: number;
+/** A street's or community's coverage: the SQL row's areas plus what the tolerance makes of its pieces. */
+export interface TerritorySummary extends Omit<SummaryRow, 'gaps' | 'overlaps' | 'ownerless_road_m'> {
   covered_pct: number;
   gap_m2: number;
   gap_count: number;
