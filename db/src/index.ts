@@ -1,3 +1,4 @@
 export { createDatabase, dumpEmbedded, postgisVersion, type Database, type DatabaseOptions, type Engine } from './database.ts';
 export { migrateToLatest } from './migrate.ts';
 export type * from './schema.ts';
+export { hashPassword, verifyPassword, decoyHash, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from './passwords.ts';

@@ -196,6 +196,52 @@ export interface AuditLogTable {
   before: unknown;
   after: unknown;
   request_id: string | null;
+  actor_id: number | null;
+  ip: string | null;
+}
+
+export type Role = 'admin' | 'planner' | 'supervisor' | 'handler' | 'inspector' | 'viewer';
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  role: Role;
+  territory_id: number;
+  organisation_id: number | null;
+  demo: Generated<boolean>;
+  active: Generated<boolean>;
+  must_change_password: Generated<boolean>;
+  password_changed_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: Timestamp;
+  hits: number;
+}
+
+export interface IdempotencyKeysTable {
+  key: string;
+  scope: string;
+  request_hash: string;
+  status: number | null;
+  response: unknown;
+  created_at: Timestamp;
 }
 
 export interface LayerVersionsTable {
@@ -227,4 +273,8 @@ export interface DB {
   audit_log: AuditLogTable;
   layer_versions: LayerVersionsTable;
   settings: SettingsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  rate_limits: RateLimitsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

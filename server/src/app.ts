@@ -4,7 +4,12 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import { type AppDeps, buildServices } from './deps.ts';
+import { authMiddleware } from './auth/auth.middleware.ts';
+import { type AppDeps, buildServices, serviceOptions } from './deps.ts';
+import { auditRoutes } from './routes/audit/audit.routes.ts';
+import { authRoutes } from './routes/auth/auth.routes.ts';
+import { organisationRoutes, territoryRoutes } from './routes/territories/territories.routes.ts';
+import { userRoutes } from './routes/users/users.routes.ts';
 import type { Env } from './http/env.ts';
 import { errorBody, handleError } from './http/errors.ts';
 import { silentLogger } from './http/logger.ts';
@@ -26,10 +31,15 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** Builds the whole HTTP application from its dependencies; main.ts only listens. */
 export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? silentLogger;
-  const services = buildServices(deps.database);
+  const services = buildServices(deps.database, serviceOptions(deps));
 
   const api = new Hono<Env>()
     .route('/health', healthRoutes(services))
+    .route('/auth', authRoutes(services))
+    .route('/users', userRoutes(services))
+    .route('/audit', auditRoutes(services))
+    .route('/territories', territoryRoutes(services))
+    .route('/organisations', organisationRoutes(services))
     .route('/duty-types', dutyTypeRoutes(services))
     .route('/layers', layerRoutes(services))
     .route('/responsibility', responsibilityRoutes(services))
@@ -69,6 +79,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.onError(handleError(logger));
+  app.use(authMiddleware(services.sessions, { trustProxy: services.options.trustProxy }));
 
   app.use(
     '/api/*',

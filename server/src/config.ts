@@ -23,6 +23,13 @@ const schema = z.object({
   CIVGRID_WEB_ROOT: z.string().min(1).optional(),
   /** Seed the demo district (象山区) when the database is empty. */
   CIVGRID_DEMO: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
+  /** Behind a reverse proxy (nginx): take the client address and https from X-Forwarded-For / -Proto. */
+  CIVGRID_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  /** Hours a session may sit unused before it ends (sessions end after 7 days regardless). */
+  CIVGRID_SESSION_HOURS: z.coerce.number().min(0.05).max(168).default(8),
+  /** The first admin, created on a start that finds no accounts at all (then ignored). */
+  CIVGRID_ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$/, 'must be 2–40 letters, digits, dots, dashes or underscores').optional(),
+  CIVGRID_ADMIN_PASSWORD: z.string().min(10, 'must have at least 10 characters').max(200).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** 天地图 key; when set, Tianditu is offered as a basemap. */
   CIVGRID_TIANDITU_KEY: z.string().regex(/^[A-Za-z0-9]{8,64}$/, 'must be a Tianditu key (letters and digits)').optional(),
@@ -41,11 +48,17 @@ const schema = z.object({
     }),
 });
 
+const checked = schema.superRefine((v, ctx) => {
+  if ((v.CIVGRID_ADMIN_USERNAME === undefined) !== (v.CIVGRID_ADMIN_PASSWORD === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['CIVGRID_ADMIN_PASSWORD'], message: 'set CIVGRID_ADMIN_USERNAME and CIVGRID_ADMIN_PASSWORD together' });
+  }
+});
+
 export type Config = Omit<z.infer<typeof schema>, 'CIVGRID_WEB_ROOT'> & { CIVGRID_WEB_ROOT: string };
 
 /** Parse the environment once at start; fail fast naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = checked.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);

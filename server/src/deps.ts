@@ -12,6 +12,13 @@ import { ResponsibilityService } from './services/responsibility.service.ts';
 import { LayerVersions } from './services/layer-versions.ts';
 import { TileService } from './services/tile.service.ts';
 import type { Logger } from './http/logger.ts';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './auth/rate-limit.middleware.ts';
+import { RateLimiter } from './auth/rate-limiter.ts';
+import { DEFAULT_LIFETIME, SessionService, type SessionLifetime } from './auth/session.service.ts';
+import { AuditRepository } from './repositories/audit.repository.ts';
+import { SessionRepository } from './repositories/session.repository.ts';
+import { UserRepository } from './repositories/user.repository.ts';
+import { UserService } from './services/user.service.ts';
 
 /** What createApp is built from; tests pass their own database and a silent logger. */
 export interface AppDeps {
@@ -23,11 +30,40 @@ export interface AppDeps {
   tilesDir?: string | undefined;
   /** Basemaps besides the built-in one: Tianditu (with a key) and configured XYZ or PMTiles URLs. */
   basemaps?: { tiandituKey?: string | undefined; custom?: Basemap[] } | undefined;
+  /** Demo mode: GET /api/auth/demo lists the demo accounts and their password. */
+  demo?: boolean | undefined;
+  /** Behind a reverse proxy: trust X-Forwarded-For and X-Forwarded-Proto. */
+  trustProxy?: boolean | undefined;
+  sessionLifetime?: SessionLifetime | undefined;
+  rateLimits?: RateLimits | undefined;
+}
+
+/** The parts of AppDeps the services need, with defaults applied. */
+export interface ServiceOptions {
+  demo: boolean;
+  trustProxy: boolean;
+  sessionLifetime: SessionLifetime;
+  rateLimits: RateLimits;
+}
+
+export function serviceOptions(deps: Omit<AppDeps, 'database'>): ServiceOptions {
+  return {
+    demo: deps.demo ?? false,
+    trustProxy: deps.trustProxy ?? false,
+    sessionLifetime: deps.sessionLifetime ?? DEFAULT_LIFETIME,
+    rateLimits: deps.rateLimits ?? DEFAULT_RATE_LIMITS,
+  };
 }
 
 /** Repositories and services, built once per app from its dependencies. */
-export function buildServices(database: Database) {
+export function buildServices(database: Database, options: ServiceOptions = serviceOptions({})) {
   const { db } = database;
+  const userRepository = new UserRepository(db);
+  const sessionRepository = new SessionRepository(db);
+  const audit = new AuditRepository(db);
+  const sessions = new SessionService(sessionRepository, userRepository, options.sessionLifetime);
+  const users = new UserService(db, userRepository, sessionRepository, sessions, audit);
+  const limiter = new RateLimiter(db);
   const dutyTypes = new DutyTypeRepository(db);
   const layers = new LayerRepository(db);
   const inspectionPoints = new InspectionPointRepository(db);
@@ -35,7 +71,10 @@ export function buildServices(database: Database) {
   const coverage = new CoverageService(new CoverageRepository(db), new AreaRepository(db), dutyTypes);
   const tileRepository = new TileRepository(db, database.engine);
   const tiles = new TileService(tileRepository, database.engine, new LayerVersions(tileRepository, database));
-  return { database, dutyTypes, layers, inspectionPoints, responsibility, coverage, tiles };
+  return {
+    database, options, dutyTypes, layers, inspectionPoints, responsibility, coverage, tiles,
+    userRepository, sessionRepository, audit, sessions, users, limiter,
+  };
 }
 
 export type Services = ReturnType<typeof buildServices>;

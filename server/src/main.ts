@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createDatabase, migrateToLatest } from '@civgrid/db';
-import { isSeeded, seedDemo } from '@civgrid/db/seed';
+import { ensureDemoAccounts, isSeeded, seedDemo } from '@civgrid/db/seed';
+import { ensureFirstAdmin } from './auth/first-admin.ts';
 import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { createLogger } from './http/logger.ts';
@@ -26,8 +27,25 @@ if (config.CIVGRID_DEMO && !(await isSeeded(database.db))) {
   logger.info('demo district seeded', { ms: report.ms, counts: report.counts });
 }
 
+if (config.CIVGRID_DEMO) {
+  const created = await ensureDemoAccounts(database.db);
+  if (created) logger.info('demo accounts created', { created });
+}
+if (config.CIVGRID_ADMIN_USERNAME && config.CIVGRID_ADMIN_PASSWORD) {
+  try {
+    if (await ensureFirstAdmin(database.db, config.CIVGRID_ADMIN_USERNAME, config.CIVGRID_ADMIN_PASSWORD)) {
+      logger.info('first admin created from CIVGRID_ADMIN_USERNAME', { username: config.CIVGRID_ADMIN_USERNAME });
+    }
+  } catch (error) {
+    logger.error('could not create the first admin', { error: (error as Error).message });
+  }
+}
+
 const app = createApp({ database, logger, webRoot: config.CIVGRID_WEB_ROOT, tilesDir: join(config.CIVGRID_DATA_DIR, 'tiles'),
   basemaps: { tiandituKey: config.CIVGRID_TIANDITU_KEY, custom: config.CIVGRID_BASEMAPS },
+  demo: config.CIVGRID_DEMO,
+  trustProxy: config.CIVGRID_TRUST_PROXY,
+  sessionLifetime: { idleMs: config.CIVGRID_SESSION_HOURS * 3600_000, absoluteMs: 7 * 24 * 3600_000 },
 });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info(`civgrid is ready at http://localhost:${info.port}`, { port: info.port, engine: database.engine });

@@ -35,11 +35,12 @@ describe('GET /api/health', () => {
   it('answers 503 in the error shape when the database cannot be reached, and keeps serving', async () => {
     const unreachable = await createDatabase({ url: 'postgres://nobody@127.0.0.1:9/none', max: 1 });
     try {
-      const down = testApp(unreachable);
+      const down = testApp(unreachable, null);
       const res = await down.request('/api/health');
       expect(res.status).toBe(503);
       expect((await errorOf(res)).code).toBe('database_unavailable');
-      const again = await down.request('/api/duty-types');
+      // a signed-in request needs the database to check its session: 503, not 401
+      const again = await down.app.request('/api/duty-types', { headers: { cookie: `civgrid_session=${'a'.repeat(43)}` } });
       expect(again.status).toBe(503);
       expect(res.headers.get('x-request-id')).toBeTruthy();
     } finally {

@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TILE_SOURCES, type TileEncoder, TileRepository } from '../../server/src/repositories/tile.repository.ts';
-import { type TestApp, errorOf, testApp } from '../support/api.ts';
+import { type TestApp, asUser, errorOf, testApp } from '../support/api.ts';
 import { freshDatabase } from '../support/database.ts';
 
 let database: Database;
@@ -152,7 +152,7 @@ describe('GET /tiles/{layer}/{z}/{x}/{y}.mvt', () => {
     url.pathname = `/${current}`;
     const other = await createDatabase({ url: url.toString(), max: 2 });
     try {
-      const second = createApp({ database: other, webRoot: '/nonexistent' });
+      const second = asUser(createApp({ database: other, webRoot: '/nonexistent' }), 'viewer');
       const { x, y } = lonLatToTile(centre.lon, centre.lat, 12);
       const path = `/tiles/communities/12/${x}/${y}.mvt`;
       const before = (await second.request(path)).headers.get('etag');
@@ -208,7 +208,7 @@ describe('GET /tiles/{name}.pmtiles', () => {
     const dir = mkdtempSync(join(tmpdir(), 'civgrid-tiles-'));
     const file = join(import.meta.dirname, '../../../shared/data/world_stamen_toner_raster_z0-3.pmtiles');
     copyFileSync(file, join(dir, 'basemap.pmtiles'));
-    const withTiles = createApp({ database, webRoot: '/nonexistent', tilesDir: dir });
+    const withTiles = asUser(createApp({ database, webRoot: '/nonexistent', tilesDir: dir }), 'viewer');
     const res = await withTiles.request('/tiles/basemap.pmtiles', { headers: { range: 'bytes=0-126' } });
     expect(res.status).toBe(206);
     const head = new Uint8Array(await res.arrayBuffer());
@@ -228,7 +228,7 @@ describe('GET /api/map/style.json', () => {
     const { createApp } = await import('@civgrid/server');
     const { validateStyleMin } = await import('@maplibre/maplibre-gl-style-spec');
     const dir = mkdtempSync(join(tmpdir(), 'civgrid-basemap-'));
-    const bare = createApp({ database, webRoot: '/nonexistent', tilesDir: dir });
+    const bare = asUser(createApp({ database, webRoot: '/nonexistent', tilesDir: dir }), 'viewer');
     expect(((await (await bare.request('/api/map/basemaps')).json()) as { id: string }[]).map((b) => b.id)).toEqual(['none']);
     const missing = await bare.request('/api/map/style.json?basemap=builtin');
     expect(missing.status).toBe(404);

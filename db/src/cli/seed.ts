@@ -1,5 +1,5 @@
 /**
- * `pnpm seed [--seed N] [--problems N]`: migrate, then build the demo district
+ * `pnpm seed [--seed N] [--problems N] [--force]`: migrate, then build the demo district
  * 象山区. Idempotent: the same options on an already seeded database do nothing.
  */
 import { parseArgs } from 'node:util';
@@ -16,7 +16,7 @@ function integer(name: string, value: string | undefined, fallback: number, max:
   return n;
 }
 
-const { values } = parseArgs({ options: { seed: { type: 'string' }, problems: { type: 'string' } } });
+const { values } = parseArgs({ options: { seed: { type: 'string' }, problems: { type: 'string' }, force: { type: 'boolean', default: false } } });
 const seed = integer('seed', values.seed, DEFAULT_SEED, 2 ** 31 - 1);
 const problems = integer('problems', values.problems, DEFAULT_PROBLEMS, 5_000_000);
 
@@ -27,11 +27,15 @@ try {
   const report = await seedDemo(database.db, {
     seed,
     problems,
+    force: values.force,
     onProgress: (step) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${step}`),
   });
   if (report.skipped) console.log(`The demo district is already seeded with seed ${seed} and ${problems} problems; nothing to do.`);
   else console.log(`Seeded 象山区 on the ${database.engine} engine in ${(report.ms / 1000).toFixed(1)} s.`);
   console.table(report.counts);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exitCode = 1;
 } finally {
   await database.close();
 }

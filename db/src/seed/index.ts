@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { DB } from '../schema.ts';
+import { ensureDemoAccounts } from './accounts.ts';
 import { seedCatalogue } from './catalogue.ts';
 import { seedContext } from './context.ts';
 import { seedOrganisations } from './organisations.ts';
@@ -19,6 +20,8 @@ export interface SeedOptions {
   /** Number of problems (cases) to generate. Default 20,000. */
   problems?: number;
   onProgress?: (step: string) => void;
+  /** Re-seed even though accounts other than the demo ones exist (they are deleted). */
+  force?: boolean;
 }
 
 export interface SeedReport {
@@ -27,6 +30,8 @@ export interface SeedReport {
   counts: Record<string, number>;
   ms: number;
 }
+
+export { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureDemoAccounts } from './accounts.ts';
 
 export const DEFAULT_SEED = 20261122;
 export const DEFAULT_PROBLEMS = 20000;
@@ -74,11 +79,20 @@ export async function seedDemo(db: Kysely<DB>, options: SeedOptions = {}): Promi
   if (current && current.seed === seed && current.problems === problems && current.version === SEED_VERSION) {
     return { skipped: true, seed, counts: await countRows(db), ms: Date.now() - started };
   }
+  // Re-seeding empties the territory, and with it every account scoped to it.
+  // That is fine for the demo's own accounts, never silently for real ones.
+  const accounts = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('demo', '=', false).executeTakeFirstOrThrow();
+  if (Number(accounts.n) > 0 && !options.force) {
+    throw new Error(
+      `This database has ${accounts.n} user account(s) besides the demo ones; re-seeding would delete them and their sessions. ` +
+        'Back it up first (pnpm db:backup <file>), then re-seed with --force if you mean it.',
+    );
+  }
 
   const source = loadSourceData();
   await db.transaction().execute(async (trx) => {
     progress('wiping the domain tables');
-    await exec(trx, sql`TRUNCATE ${sql.join(DOMAIN_TABLES.map((t) => sql.table(t)))} RESTART IDENTITY CASCADE`);
+    await exec(trx, sql`TRUNCATE ${sql.join([...DOMAIN_TABLES, 'users', 'sessions'].map((t) => sql.table(t)))} RESTART IDENTITY CASCADE`);
     const rng = createRng(seed);
 
     progress('territory: district, streets, communities, grids');
@@ -107,6 +121,9 @@ export async function seedDemo(db: Kysely<DB>, options: SeedOptions = {}): Promi
       actor: 'seed', action: 'seed', entity: 'demo', entity_id: String(seed),
       before: null, after: JSON.stringify({ seed, problems, version: SEED_VERSION, sections, zones, points }),
     }).execute();
+
+    progress('demo accounts, one per role');
+    await ensureDemoAccounts(trx);
 
     await trx.insertInto('settings').values({ key: 'demo', value: JSON.stringify(wanted) })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(wanted) })).execute();

@@ -1,0 +1,112 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { matchedRoutes } from 'hono/route';
+import type { Env } from '../http/env.ts';
+import { errorBody } from '../http/errors.ts';
+import { ruleFor } from './policy.ts';
+import { type SessionService, safeEqual } from './session.service.ts';
+
+export const SESSION_COOKIE = 'civgrid_session';
+export const CSRF_HEADER = 'x-csrf-token';
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface AuthOptions {
+  /** Behind a reverse proxy: take the client address and scheme from X-Forwarded-For / -Proto. */
+  trustProxy: boolean;
+}
+
+/** The client's address: the proxy's last X-Forwarded-For hop when trusted, else the socket's. */
+export function clientIp(c: Context<Env>, trustProxy: boolean): string {
+  if (trustProxy) {
+    const hops = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean);
+    const last = hops?.at(-1);
+    if (last && last.length <= 64) return last;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown'; // app.request() in tests has no socket
+  }
+}
+
+export function isHttps(c: Context<Env>, trustProxy: boolean): boolean {
+  if (trustProxy && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https') return true;
+  return new URL(c.req.url).protocol === 'https:';
+}
+
+/**
+ * The route the request will be answered by: the first matched non-middleware
+ * route in registration order (middleware is registered for ALL methods).
+ */
+function routeKey(c: Context<Env>): { method: string; path: string } {
+  const route = matchedRoutes(c).find((r) => r.method !== 'ALL');
+  return route ? { method: route.method, path: route.path } : { method: 'ALL', path: '/api/*' };
+}
+
+/**
+ * Resolves the session cookie, then applies the route's rule from POLICY:
+ * 401 without a (live) session, 403 for a role the rule does not name, and
+ * CSRF checks on every unsafe method: the session's token in X-CSRF-Token
+ * when signed in; a same-origin Origin otherwise (the login form, the public
+ * report), so another site cannot post in a user's name.
+ */
+export function authMiddleware(sessions: SessionService, options: AuthOptions): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    c.set('ip', clientIp(c, options.trustProxy));
+    const { method, path } = routeKey(c);
+    const rule = ruleFor(method, path);
+    if (!rule) {
+      c.get('logger').error('route without an access rule', { method, path });
+      return c.json(errorBody('forbidden', 'This route has no access rule.'), 403);
+    }
+
+    const token = getCookie(c, SESSION_COOKIE);
+    let expired = false;
+    if (token) {
+      const resolved = await sessions.resolve(token);
+      if (resolved.kind === 'ok') {
+        c.set('user', resolved.user);
+        c.set('session', resolved.session);
+      } else expired = true;
+    }
+    const user = c.get('user');
+
+    if (rule.access !== 'public') {
+      if (!user) {
+        return expired
+          ? c.json(errorBody('session_expired', 'Your session has ended. Sign in again.'), 401)
+          : c.json(errorBody('unauthenticated', 'Sign in to do this.'), 401);
+      }
+      if (rule.access === 'roles' && !rule.roles.includes(user.role)) {
+        return c.json(errorBody('forbidden', 'Your role may not do this.'), 403);
+      }
+    }
+
+    if (UNSAFE.has(c.req.method)) {
+      const session = c.get('session');
+      if (session && rule.access !== 'public') {
+        const sent = c.req.header(CSRF_HEADER);
+        if (!sent || !safeEqual(sent, session.csrfToken)) {
+          return c.json(errorBody('csrf_failed', 'The request lacks this session’s CSRF token (X-CSRF-Token).'), 403);
+        }
+      } else if (!sameOrigin(c)) {
+        return c.json(errorBody('csrf_failed', 'Cross-site requests are not accepted.'), 403);
+      }
+    }
+    await next();
+  };
+}
+
+function sameOrigin(c: Context<Env>): boolean {
+  if (c.req.header('sec-fetch-site') === 'cross-site') return false;
+  const origin = c.req.header('origin');
+  if (!origin) return true; // not a browser form or fetch: curl, the field app's retries
+  const host = c.req.header('host');
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,66 @@
+import { only, PUBLIC, type Rule, SIGNED_IN } from './roles.ts';
+
+/**
+ * The access rule of every route, keyed by "METHOD path" exactly as the route
+ * is registered. The auth middleware looks the matched route up here; a route
+ * missing from this table is refused (deny by default), and the route×role
+ * test fails for it, so a new route cannot ship without a decision.
+ *
+ * Reads of the map stay open to every signed-in role, district-wide: a
+ * planner needs the neighbours' zones to draw against, and a blind spot is by
+ * nature between units. Writes need their role, and the services check the
+ * user's scope.
+ */
+export const POLICY: Record<string, Rule> = {
+  // The single-page app, its assets and the unknown-route answers.
+  'GET /*': PUBLIC,
+  'ALL /api/*': PUBLIC,
+
+  'GET /api/health': PUBLIC,
+  'GET /api/map/basemaps': PUBLIC,
+  'GET /api/map/style.json': PUBLIC,
+
+  'POST /api/auth/login': PUBLIC,
+  'GET /api/auth/demo': PUBLIC,
+  'GET /api/auth/me': SIGNED_IN,
+  'POST /api/auth/logout': SIGNED_IN,
+  'POST /api/auth/password': SIGNED_IN,
+
+  'GET /api/users': only('admin'),
+  'POST /api/users': only('admin'),
+  'PATCH /api/users/:id': only('admin'),
+  'POST /api/users/:id/password': only('admin'),
+  'GET /api/audit': only('admin'),
+
+  'GET /api/territories': SIGNED_IN,
+  'GET /api/organisations': SIGNED_IN,
+  'GET /api/duty-types': SIGNED_IN,
+  'GET /api/layers': SIGNED_IN,
+  'GET /api/layers/:layer': SIGNED_IN,
+  'GET /api/responsibility': SIGNED_IN,
+  'GET /api/inspection-points/:id': SIGNED_IN,
+  // POST here carries a drawn area to analyse; it writes nothing.
+  'GET /api/coverage/gaps': SIGNED_IN,
+  'POST /api/coverage/gaps': SIGNED_IN,
+  'GET /api/coverage/overlaps': SIGNED_IN,
+  'POST /api/coverage/overlaps': SIGNED_IN,
+  'GET /api/coverage/cross-tier': SIGNED_IN,
+  'POST /api/coverage/cross-tier': SIGNED_IN,
+  'GET /api/coverage/roads': SIGNED_IN,
+  'POST /api/coverage/roads': SIGNED_IN,
+  'GET /api/coverage/points': SIGNED_IN,
+  'GET /api/coverage/summary': SIGNED_IN,
+
+  'POST /api/zones': only('admin', 'planner'),
+  'PUT /api/zones/:id': only('admin', 'planner'),
+  'DELETE /api/zones/:id': only('admin', 'planner'),
+
+  // Tiles and archives carry the same data as the layers.
+  'GET /tiles/:name{[a-z0-9-]+\\.pmtiles}': SIGNED_IN,
+  'GET /tiles/:name{[a-z-]+\\.json}': SIGNED_IN,
+  'GET /tiles/:layer/:z/:x/:file': SIGNED_IN,
+};
+
+export function ruleFor(method: string, path: string): Rule | undefined {
+  return POLICY[`${method === 'HEAD' ? 'GET' : method} ${path}`] ?? POLICY[`ALL ${path}`];
+}

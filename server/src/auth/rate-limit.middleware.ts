@@ -1,0 +1,30 @@
+import type { Context } from 'hono';
+import type { Env } from '../http/env.ts';
+import { AppError } from '../http/errors.ts';
+import type { Limit, RateLimiter } from './rate-limiter.ts';
+
+export interface RateLimits {
+  /** Login attempts per client address. */
+  loginPerIp: Limit;
+  /** Login attempts per username, whatever the address; a success clears it. */
+  loginPerUser: Limit;
+  /** Writes without an account (login, the citizen report) per client address. */
+  publicPerIp: Limit;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  loginPerIp: { max: 30, windowSeconds: 300 },
+  loginPerUser: { max: 10, windowSeconds: 900 },
+  publicPerIp: { max: 60, windowSeconds: 60 },
+};
+
+/** Counts a hit; over the limit → 429 with Retry-After, in the one error shape. */
+export async function enforceLimit(c: Context<Env>, limiter: RateLimiter, key: string, limit: Limit): Promise<void> {
+  const decision = await limiter.hit(key, limit);
+  if (!decision.allowed) {
+    c.header('Retry-After', String(decision.retryAfterSeconds));
+    throw new AppError(429, 'rate_limited', `Too many attempts. Try again in ${decision.retryAfterSeconds} s.`, {
+      retryAfterSeconds: decision.retryAfterSeconds,
+    });
+  }
+}

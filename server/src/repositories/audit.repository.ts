@@ -1,0 +1,113 @@
+import type { DB } from '@civgrid/db';
+import type { Geometry } from 'geojson';
+import type { Kysely } from 'kysely';
+import { jsonColumn } from './json-column.ts';
+
+/** Who did it, from where: taken from the request by auditContext(). */
+export interface Actor {
+  userId: number | null;
+  username: string | null;
+  requestId: string | null;
+  ip: string | null;
+}
+
+export interface AuditRecord {
+  action: string;
+  entity: string;
+  entityId: string | number | null;
+  before: unknown;
+  after: unknown;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string | null;
+  actorId: number | null;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+  ip: string | null;
+  /** Geometries of the record before and after, when the entity has one: what the admin view draws. */
+  geometry: { before: Geometry | null; after: Geometry | null } | null;
+}
+
+export interface AuditFilter {
+  entity?: string | undefined;
+  entityId?: string | undefined;
+  action?: string | undefined;
+  actor?: string | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  before?: number | undefined;
+  limit: number;
+}
+
+function geometryOf(value: unknown): Geometry | null {
+  if (value && typeof value === 'object' && 'geometry' in value) {
+    const g = (value as { geometry: unknown }).geometry;
+    if (g && typeof g === 'object' && 'type' in g) return g as Geometry;
+  }
+  return null;
+}
+
+/**
+ * The audit trail. record() takes the transaction of the write it describes,
+ * so a change and its entry are committed together or not at all.
+ */
+export class AuditRepository {
+  constructor(private readonly db: Kysely<DB>) {}
+
+  async record(db: Kysely<DB>, actor: Actor, entry: AuditRecord): Promise<void> {
+    await db
+      .insertInto('audit_log')
+      .values({
+        actor: actor.username,
+        actor_id: actor.userId,
+        action: entry.action,
+        entity: entry.entity,
+        entity_id: entry.entityId === null ? null : String(entry.entityId),
+        before: entry.before === undefined || entry.before === null ? null : JSON.stringify(entry.before),
+        after: entry.after === undefined || entry.after === null ? null : JSON.stringify(entry.after),
+        request_id: actor.requestId,
+        ip: actor.ip,
+      })
+      .execute();
+  }
+
+  async list(filter: AuditFilter): Promise<{ entries: AuditEntry[]; nextBefore: number | null }> {
+    let query = this.db.selectFrom('audit_log').selectAll();
+    if (filter.entity) query = query.where('entity', '=', filter.entity);
+    if (filter.entityId) query = query.where('entity_id', '=', filter.entityId);
+    if (filter.action) query = query.where('action', '=', filter.action);
+    if (filter.actor) query = query.where('actor', '=', filter.actor);
+    if (filter.since) query = query.where('at', '>=', filter.since);
+    if (filter.until) query = query.where('at', '<', filter.until);
+    if (filter.before) query = query.where('id', '<', filter.before);
+    const rows = await query.orderBy('id', 'desc').limit(filter.limit + 1).execute();
+    const page = rows.slice(0, filter.limit);
+    const entries = page.map((r): AuditEntry => {
+      const before = r.before === null ? null : jsonColumn<unknown>(r.before as string);
+      const after = r.after === null ? null : jsonColumn<unknown>(r.after as string);
+      const geometry = { before: geometryOf(before), after: geometryOf(after) };
+      return {
+        id: r.id,
+        at: new Date(r.at).toISOString(),
+        actor: r.actor,
+        actorId: r.actor_id,
+        action: r.action,
+        entity: r.entity,
+        entityId: r.entity_id,
+        before,
+        after,
+        requestId: r.request_id,
+        ip: r.ip,
+        geometry: geometry.before || geometry.after ? geometry : null,
+      };
+    });
+    return { entries, nextBefore: rows.length > filter.limit ? (page.at(-1)?.id ?? null) : null };
+  }
+}

@@ -1,0 +1,79 @@
+import { MAX_PASSWORD_LENGTH } from '@civgrid/db';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@civgrid/db/seed';
+import { Hono } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { z } from 'zod';
+import { actorOf, sessionOf, userOf } from '../../auth/actor.ts';
+import { isHttps, SESSION_COOKIE } from '../../auth/auth.middleware.ts';
+import { enforceLimit } from '../../auth/rate-limit.middleware.ts';
+import type { Services } from '../../deps.ts';
+import type { Env } from '../../http/env.ts';
+import { notFound, unauthorized } from '../../http/errors.ts';
+import { validate } from '../../http/validate.ts';
+
+const login = z.object({
+  username: z.string().trim().min(1).max(100),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+});
+
+const passwordChange = z.object({
+  currentPassword: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+  newPassword: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+});
+
+/** One message for every failed login: it never tells whether the account exists. */
+const INVALID = 'The username or password is wrong.';
+
+export function authRoutes(services: Services) {
+  const { sessions, users, audit, limiter, options } = services;
+  return new Hono<Env>()
+    .post('/login', validate('json', login), async (c) => {
+      const { username, password } = c.req.valid('json');
+      await enforceLimit(c, limiter, `login:ip:${c.get('ip')}`, options.rateLimits.loginPerIp);
+      const userKey = `login:user:${username.toLowerCase()}`;
+      await enforceLimit(c, limiter, userKey, options.rateLimits.loginPerUser);
+      const userId = await sessions.authenticate(username, password);
+      if (userId === undefined) {
+        c.get('logger').warn('login failed', { requestId: c.get('requestId'), ip: c.get('ip') });
+        throw unauthorized('invalid_credentials', INVALID);
+      }
+      await limiter.reset(userKey);
+      const session = await sessions.create(userId, { ip: c.get('ip'), userAgent: c.req.header('user-agent') });
+      setCookie(c, SESSION_COOKIE, session.token, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        secure: isHttps(c, options.trustProxy),
+        path: '/',
+        maxAge: Math.floor(sessions.lifetime.absoluteMs / 1000),
+      });
+      const user = await services.userRepository.byId(userId);
+      if (!user) throw unauthorized('invalid_credentials', INVALID);
+      await audit.record(services.database.db, { ...actorOf(c), userId, username: user.username }, {
+        action: 'login', entity: 'session', entityId: userId, before: null, after: null,
+      });
+      return c.json({ user, csrfToken: session.csrfToken });
+    })
+    .post('/logout', async (c) => {
+      const session = sessionOf(c);
+      const user = userOf(c);
+      await sessions.end(session);
+      await audit.record(services.database.db, actorOf(c), { action: 'logout', entity: 'session', entityId: user.id, before: null, after: null });
+      deleteCookie(c, SESSION_COOKIE, { path: '/' });
+      return c.body(null, 204);
+    })
+    .get('/me', async (c) => {
+      const user = await users.me(userOf(c));
+      return c.json({ user, csrfToken: sessionOf(c).csrfToken });
+    })
+    .post('/password', validate('json', passwordChange), async (c) => {
+      const { currentPassword, newPassword } = c.req.valid('json');
+      await enforceLimit(c, limiter, `password:user:${userOf(c).id}`, options.rateLimits.loginPerUser);
+      await users.changePassword(userOf(c), sessionOf(c), actorOf(c), currentPassword, newPassword);
+      return c.body(null, 204);
+    })
+    .get('/demo', async (c) => {
+      if (!options.demo) throw notFound('not_found', 'There are no demo accounts on this installation.');
+      const accounts = await services.userRepository.demoAccounts(DEMO_ACCOUNTS.map((a) => a.username));
+      return c.json({ password: DEMO_PASSWORD, accounts });
+    });
+}

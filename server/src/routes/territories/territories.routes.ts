@@ -1,0 +1,34 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { Services } from '../../deps.ts';
+import type { Env } from '../../http/env.ts';
+import { validate } from '../../http/validate.ts';
+
+const territoryQuery = z.object({ level: z.enum(['district', 'street', 'community']).optional() });
+const organisationQuery = z.object({
+  q: z.string().trim().max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** The territory above the grids (the scopes an account can have) and the organisations, for pickers. */
+export function territoryRoutes({ database }: Services) {
+  return new Hono<Env>().get('/', validate('query', territoryQuery), async (c) => {
+    const { level } = c.req.valid('query');
+    let query = database.db
+      .selectFrom('territories')
+      .select(['id', 'code', 'name', 'level', 'parent_id as parentId'])
+      .where('level', 'in', level ? [level] : ['district', 'street', 'community']);
+    query = query.orderBy('code');
+    return c.json({ territories: await query.execute() });
+  });
+}
+
+export function organisationRoutes({ database }: Services) {
+  return new Hono<Env>().get('/', validate('query', organisationQuery), async (c) => {
+    const { q, limit } = c.req.valid('query');
+    let query = database.db.selectFrom('organisations').select(['id', 'name', 'kind', 'territory_id as territoryId']);
+    // A name search; % and _ typed by the user are matched literally.
+    if (q) query = query.where('name', 'like', `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
+    return c.json({ organisations: await query.orderBy('name').limit(limit).execute() });
+  });
+}
