@@ -10,6 +10,7 @@ import { auditRoutes } from './routes/audit/audit.routes.ts';
 import { authRoutes } from './routes/auth/auth.routes.ts';
 import { organisationRoutes, territoryRoutes } from './routes/territories/territories.routes.ts';
 import { userRoutes } from './routes/users/users.routes.ts';
+import { zoneRoutes } from './routes/zones/zones.routes.ts';
 import type { Env } from './http/env.ts';
 import { errorBody, handleError } from './http/errors.ts';
 import { silentLogger } from './http/logger.ts';
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps) {
     .route('/audit', auditRoutes(services))
     .route('/territories', territoryRoutes(services))
     .route('/organisations', organisationRoutes(services))
+    .route('/zones', zoneRoutes(services))
     .route('/duty-types', dutyTypeRoutes(services))
     .route('/layers', layerRoutes(services))
     .route('/responsibility', responsibilityRoutes(services))

@@ -19,6 +19,9 @@ import { AuditRepository } from './repositories/audit.repository.ts';
 import { SessionRepository } from './repositories/session.repository.ts';
 import { UserRepository } from './repositories/user.repository.ts';
 import { UserService } from './services/user.service.ts';
+import { IdempotencyRepository } from './repositories/idempotency.repository.ts';
+import { ZoneRepository } from './repositories/zone.repository.ts';
+import { ZoneService } from './services/zone.service.ts';
 
 /** What createApp is built from; tests pass their own database and a silent logger. */
 export interface AppDeps {
@@ -64,6 +67,7 @@ export function buildServices(database: Database, options: ServiceOptions = serv
   const sessions = new SessionService(sessionRepository, userRepository, options.sessionLifetime);
   const users = new UserService(db, userRepository, sessionRepository, sessions, audit);
   const limiter = new RateLimiter(db);
+  const zones = new ZoneService(db, database.engine, new ZoneRepository(db), audit, new IdempotencyRepository());
   const dutyTypes = new DutyTypeRepository(db);
   const layers = new LayerRepository(db);
   const inspectionPoints = new InspectionPointRepository(db);
@@ -73,7 +77,7 @@ export function buildServices(database: Database, options: ServiceOptions = serv
   const tiles = new TileService(tileRepository, database.engine, new LayerVersions(tileRepository, database));
   return {
     database, options, dutyTypes, layers, inspectionPoints, responsibility, coverage, tiles,
-    userRepository, sessionRepository, audit, sessions, users, limiter,
+    userRepository, sessionRepository, audit, sessions, users, limiter, zones,
   };
 }
 
