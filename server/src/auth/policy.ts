@@ -14,6 +14,7 @@ import { only, PUBLIC, type Rule, SIGNED_IN } from './roles.ts';
 export const POLICY: Record<string, Rule> = {
   // The single-page app, its assets and the unknown-route answers.
   'GET /*': PUBLIC,
+  'GET /': PUBLIC, // the hint served when the web app is not built
   'ALL /api/*': PUBLIC,
 
   'GET /api/health': PUBLIC,

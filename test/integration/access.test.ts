@@ -1,0 +1,185 @@
+/**
+ * Every route × every role (and no session), generated from the app's own
+ * route list: a route without an access rule, or without a sample request
+ * here, fails this test. Allowed callers get the route's success status;
+ * the others 401 (no session) or 403 (wrong role).
+ */
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Database } from '@civgrid/db';
+import { DEMO_PASSWORD } from '@civgrid/db/seed';
+import { createApp } from '@civgrid/server';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POLICY } from '../../server/src/auth/policy.ts';
+import { ROLES } from '../../server/src/auth/roles.ts';
+import { type App, errorOf, type Session, signIn, withSession } from '../support/api.ts';
+import { freshDatabase } from '../support/database.ts';
+
+let database: Database;
+let app: App;
+const sessions = new Map<string, Session>();
+let fx: { street1Centre: [number, number]; community: number; point: number; target: number; org: number; person: number; district: number };
+let counter = 0;
+
+interface Sample {
+  /** The request an allowed caller makes; may prepare rows first. */
+  request: () => Promise<{ path: string; init?: RequestInit }>;
+  /** What an allowed caller gets. */
+  ok: number;
+  /** Sign in afresh for this request (logout ends the session it is made with). */
+  freshSession?: boolean;
+}
+
+const json = (method: string, body: unknown): RequestInit => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const square = ([lon, lat]: [number, number], dx = 0) => ({
+  type: 'Polygon',
+  coordinates: [[[lon + dx, lat], [lon + dx + 0.0003, lat], [lon + dx + 0.0003, lat + 0.0003], [lon + dx, lat + 0.0003], [lon + dx, lat]]],
+});
+const zoneFeature = (extra: Record<string, unknown> = {}) => ({
+  type: 'Feature',
+  geometry: square(fx.street1Centre, (counter++ % 50) * 0.0004),
+  properties: { duty: 'frontage', name: `权限测试-${counter}`, ownerOrgId: fx.org, personId: fx.person, ...extra },
+});
+async function insertZone(): Promise<number> {
+  const { rows } = await sql<{ id: number }>`
+    INSERT INTO zones (duty_type_id, name, owner_org_id, geom)
+    VALUES ('frontage', 'to-change', ${fx.org}, ST_Multi(ST_GeomFromGeoJSON(${JSON.stringify(square(fx.street1Centre, -0.001))})))
+    RETURNING id`.execute(database.db);
+  return rows[0]!.id;
+}
+const zoneVersion = async (id: number) => (await sql<{ version: number }>`SELECT version FROM zones WHERE id = ${id}`.execute(database.db)).rows[0]!.version;
+
+const fixed = (path: string, ok = 200): Sample => ({ request: async () => ({ path }), ok });
+const coverage = (what: string): Record<string, Sample> => ({
+  [`GET /api/coverage/${what}`]: fixed(`/api/coverage/${what}?duty=sanitation-city&area=${0}`),
+  [`POST /api/coverage/${what}`]: { request: async () => ({ path: `/api/coverage/${what}`, init: json('POST', { duty: 'sanitation-city', area: String(fx.community) }) }), ok: 200 },
+});
+
+const SAMPLES: Record<string, Sample> = {
+  'GET /*': fixed('/index.html'),
+  'GET /api/health': fixed('/api/health'),
+  'GET /api/map/basemaps': fixed('/api/map/basemaps'),
+  'GET /api/map/style.json': fixed('/api/map/style.json'),
+  'POST /api/auth/login': { request: async () => ({ path: '/api/auth/login', init: json('POST', { username: 'viewer', password: DEMO_PASSWORD }) }), ok: 200 },
+  'GET /api/auth/demo': fixed('/api/auth/demo'),
+  'GET /api/auth/me': fixed('/api/auth/me'),
+  'POST /api/auth/logout': { request: async () => ({ path: '/api/auth/logout', init: { method: 'POST' } }), ok: 204, freshSession: true },
+  // a weak new password: allowed callers reach the check (400), and the demo password stays
+  'POST /api/auth/password': { request: async () => ({ path: '/api/auth/password', init: json('POST', { currentPassword: DEMO_PASSWORD, newPassword: 'short' }) }), ok: 400 },
+  'GET /api/users': fixed('/api/users'),
+  'POST /api/users': {
+    request: async () => ({ path: '/api/users', init: json('POST', { username: `access-${++counter}`, displayName: '权限', password: 'access-password-1', role: 'viewer', territoryId: fx.district }) }),
+    ok: 201,
+  },
+  'PATCH /api/users/:id': { request: async () => ({ path: `/api/users/${fx.target}`, init: json('PATCH', { displayName: `改名-${++counter}` }) }), ok: 200 },
+  'POST /api/users/:id/password': { request: async () => ({ path: `/api/users/${fx.target}/password`, init: json('POST', { password: 'target-password-2' }) }), ok: 204 },
+  'GET /api/audit': fixed('/api/audit?limit=5'),
+  'GET /api/territories': fixed('/api/territories?level=street'),
+  'GET /api/organisations': fixed('/api/organisations?q=环卫'),
+  'GET /api/duty-types': fixed('/api/duty-types'),
+  'GET /api/layers': fixed('/api/layers'),
+  'GET /api/layers/:layer': fixed('/api/layers/streets'),
+  'GET /api/responsibility': { request: async () => ({ path: `/api/responsibility?lon=${fx.street1Centre[0]}&lat=${fx.street1Centre[1]}` }), ok: 200 },
+  'GET /api/inspection-points/:id': { request: async () => ({ path: `/api/inspection-points/${fx.point}` }), ok: 200 },
+  ...coverage('gaps'),
+  ...coverage('overlaps'),
+  ...coverage('cross-tier'),
+  ...coverage('roads'),
+  'GET /api/coverage/points': fixed('/api/coverage/points'),
+  'GET /api/coverage/summary': fixed('/api/coverage/summary?duty=greening'),
+  'POST /api/zones': { request: async () => ({ path: '/api/zones', init: json('POST', zoneFeature()) }), ok: 201 },
+  'PUT /api/zones/:id': {
+    request: async () => {
+      const id = await insertZone();
+      return { path: `/api/zones/${id}`, init: json('PUT', zoneFeature({ version: await zoneVersion(id) })) };
+    },
+    ok: 200,
+  },
+  'DELETE /api/zones/:id': {
+    request: async () => {
+      const id = await insertZone();
+      return { path: `/api/zones/${id}?version=${await zoneVersion(id)}`, init: { method: 'DELETE' } };
+    },
+    ok: 204,
+  },
+  'GET /tiles/:name{[a-z0-9-]+\\.pmtiles}': fixed('/tiles/basemap.pmtiles'),
+  'GET /tiles/:name{[a-z-]+\\.json}': fixed('/tiles/streets.json'),
+  'GET /tiles/:layer/:z/:x/:file': {
+    request: async () => {
+      const [lon, lat] = fx.street1Centre;
+      const n = 2 ** 12;
+      const x = Math.floor(((lon + 180) / 360) * n);
+      const y = Math.floor(((1 - Math.asinh(Math.tan((lat * Math.PI) / 180)) / Math.PI) / 2) * n);
+      return { path: `/tiles/streets/12/${x}/${y}.mvt` };
+    },
+    ok: 200,
+  },
+};
+
+/** The routes the app answers (middleware excluded), as "METHOD path". */
+function routeKeys(): string[] {
+  return [...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))];
+}
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  const webRoot = mkdtempSync(join(tmpdir(), 'civgrid-web-'));
+  writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>civgrid</title>');
+  const tilesDir = mkdtempSync(join(tmpdir(), 'civgrid-tiles-'));
+  copyFileSync(join(import.meta.dirname, '../../../shared/data/world_stamen_toner_raster_z0-3.pmtiles'), join(tilesDir, 'basemap.pmtiles'));
+  app = createApp({ database, webRoot, tilesDir, demo: true, trustProxy: true });
+
+  const centre = (await sql<{ lon: number; lat: number }>`
+    SELECT ST_X(c) AS lon, ST_Y(c) AS lat FROM (SELECT (ST_MaximumInscribedCircle(geom)).center AS c FROM territories WHERE level = 'street' ORDER BY code LIMIT 1) s`.execute(database.db)).rows[0]!;
+  const community = (await sql<{ id: number }>`SELECT id FROM territories WHERE level = 'community' ORDER BY code LIMIT 1`.execute(database.db)).rows[0]!;
+  const district = (await sql<{ id: number }>`SELECT id FROM territories WHERE level = 'district'`.execute(database.db)).rows[0]!;
+  const point = (await sql<{ id: number }>`SELECT id FROM inspection_points ORDER BY id LIMIT 1`.execute(database.db)).rows[0]!;
+  const person = (await sql<{ org: number; person: number }>`SELECT organisation_id AS org, id AS person FROM people ORDER BY id LIMIT 1`.execute(database.db)).rows[0]!;
+  const target = (await sql<{ id: number }>`
+    INSERT INTO users (username, display_name, password_hash, role, territory_id) VALUES ('access-target', '目标', 'x', 'viewer', ${district.id}) RETURNING id`.execute(database.db)).rows[0]!;
+  fx = { street1Centre: [centre.lon, centre.lat], community: community.id, point: point.id, target: target.id, org: person.org, person: person.person, district: district.id };
+  for (const role of ROLES) sessions.set(role, await signIn(app, role, DEMO_PASSWORD, { 'x-forwarded-for': `192.0.2.${ROLES.indexOf(role) + 1}` }));
+  // the coverage samples analyse one community, not the whole district
+  for (const key of Object.keys(SAMPLES)) {
+    if (key.startsWith('GET /api/coverage/') && !key.endsWith('points') && !key.endsWith('summary')) {
+      const what = key.slice('GET /api/coverage/'.length);
+      SAMPLES[key] = fixed(`/api/coverage/${what}?duty=sanitation-city&area=${fx.community}`);
+    }
+  }
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+describe('the access table', () => {
+  it('has a rule and a sample request for every route the app serves', () => {
+    const keys = routeKeys();
+    expect(keys.length).toBeGreaterThan(30);
+    expect(keys.filter((k) => !POLICY[k]), 'routes without an access rule in server/src/auth/policy.ts').toEqual([]);
+    expect(keys.filter((k) => !SAMPLES[k]), 'routes without a sample request in this test').toEqual([]);
+  });
+
+  it('answers every route for every role (and without a session) as the rule says', { timeout: 240_000 }, async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    for (const key of routeKeys()) {
+      const rule = POLICY[key]!;
+      const sample = SAMPLES[key]!;
+      for (const role of [null, ...ROLES]) {
+        const allowed = rule.access === 'public' || (role !== null && (rule.access === 'session' || rule.roles.includes(role)));
+        const expected = allowed ? sample.ok : role === null ? 401 : 403;
+        const session = role === null ? null : sample.freshSession ? await signIn(app, role, DEMO_PASSWORD, { 'x-forwarded-for': '192.0.2.99' }) : sessions.get(role)!;
+        const { path, init } = await sample.request();
+        const res = await app.request(path, withSession(session, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), 'x-forwarded-for': `192.0.2.${(checked % 200) + 10}` } }));
+        checked++;
+        if (res.status !== expected) failures.push(`${key} as ${role ?? 'anonymous'}: ${res.status}, expected ${expected} (${(await res.text()).slice(0, 160)})`);
+        else if (!allowed) expect((await errorOf(res)).code).toBe(role === null ? 'unauthenticated' : 'forbidden');
+        else await res.arrayBuffer();
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBe(routeKeys().length * (ROLES.length + 1));
+  });
+});
