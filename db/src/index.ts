@@ -2,3 +2,4 @@ export { createDatabase, dumpEmbedded, postgisVersion, type Database, type Datab
 export { migrateToLatest } from './migrate.ts';
 export type * from './schema.ts';
 export { hashPassword, verifyPassword, decoyHash, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from './passwords.ts';
+export { archiveKind, backup, backupEmbedded, backupPostgres, restore, restoreEmbedded, restorePostgres, type ArchiveKind, type BackupOptions, type BackupResult, type RestoreResult } from './backup.ts';
