@@ -13,6 +13,7 @@ import { userRoutes } from './routes/users/users.routes.ts';
 import { zoneRoutes } from './routes/zones/zones.routes.ts';
 import type { Env } from './http/env.ts';
 import { errorBody, handleError } from './http/errors.ts';
+import { inputGuard } from './http/input-guard.ts';
 import { silentLogger } from './http/logger.ts';
 import { coverageRoutes } from './routes/coverage/coverage.routes.ts';
 import { dutyTypeRoutes } from './routes/duty-types/duty-types.routes.ts';
@@ -90,6 +91,7 @@ export function createApp(deps: AppDeps) {
       onError: (c) => c.json(errorBody('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`), 413),
     }),
   );
+  app.use('/api/*', inputGuard());
   app.route('/api', api);
   if (deps.tilesDir) app.route('/tiles', pmtilesFileRoutes({ dir: deps.tilesDir }));
   app.route('/tiles', tileRoutes(services));

@@ -14,7 +14,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLICY } from '../../server/src/auth/policy.ts';
 import { ROLES } from '../../server/src/auth/roles.ts';
-import { type App, errorOf, type Session, signIn, withSession } from '../support/api.ts';
+import { type App, addHeaders, errorOf, type Session, signIn, withSession } from '../support/api.ts';
 import { freshDatabase } from '../support/database.ts';
 
 let database: Database;
@@ -172,7 +172,7 @@ describe('the access table', () => {
         const expected = allowed ? sample.ok : role === null ? 401 : 403;
         const session = role === null ? null : sample.freshSession ? await signIn(app, role, DEMO_PASSWORD, { 'x-forwarded-for': '192.0.2.99' }) : sessions.get(role)!;
         const { path, init } = await sample.request();
-        const res = await app.request(path, withSession(session, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), 'x-forwarded-for': `192.0.2.${(checked % 200) + 10}` } }));
+        const res = await app.request(path, withSession(session, addHeaders(init, { 'x-forwarded-for': `192.0.2.${(checked % 200) + 10}` })));
         checked++;
         if (res.status !== expected) failures.push(`${key} as ${role ?? 'anonymous'}: ${res.status}, expected ${expected} (${(await res.text()).slice(0, 160)})`);
         else if (!allowed) expect((await errorOf(res)).code).toBe(role === null ? 'unauthenticated' : 'forbidden');

@@ -71,3 +71,10 @@ export async function errorOf(res: Response): Promise<{ code: string; message: s
   }
   return body.error as { code: string; message: string };
 }
+
+/** A request's init with more headers set. */
+export function addHeaders(init: RequestInit | undefined, extra: Record<string, string>): RequestInit {
+  const headers = new Headers(init?.headers);
+  for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+  return { ...init, headers };
+}

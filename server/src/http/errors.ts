@@ -51,6 +51,13 @@ export function handleError(logger: Logger) {
       logger.error('database unavailable', { requestId, error: error.message });
       return c.json(errorBody('database_unavailable', 'The database cannot be reached. Try again shortly.'), 503);
     }
+    const sqlState = String((error as { code?: unknown }).code ?? '');
+    if (/^22[0-9A-Z]{3}$/.test(sqlState)) {
+      // A data exception (a value the database cannot take): the input's fault, which the
+      // edge should have caught; logged so that it gets a validator of its own.
+      logger.warn('data exception reached the database', { requestId, sqlState, error: error.message });
+      return c.json(errorBody('invalid_value', 'A value in the request cannot be stored or compared.', { requestId }), 400);
+    }
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // Hono's own HTTPExceptions (e.g. a malformed body) stay client errors.

@@ -1,7 +1,7 @@
 import type { DB } from '@civgrid/db';
 import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/session.service.ts';
-import { AppError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
+import { type AppError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import type { PolygonGeometry } from '../http/geojson.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
 import { type IdempotencyRepository, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';

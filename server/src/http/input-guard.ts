@@ -1,0 +1,39 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Env } from './env.ts';
+import { errorBody } from './errors.ts';
+
+/** Content types the API reads from a request body. */
+const ACCEPTED = ['application/json'];
+
+/** A body is announced by its length or by chunked transfer (HTTP/1.1); a bare POST has neither. */
+function announcesBody(headers: Headers): boolean {
+  const length = headers.get('content-length');
+  return (length !== null && length !== '0') || headers.has('transfer-encoding');
+}
+
+/**
+ * Refusals that hold for every API route, before any route code runs:
+ * - a body in a content type the API does not read → 415 (a form post or
+ *   text/plain must not be taken for an empty JSON object);
+ * - a NUL character anywhere in the URL or a JSON body → 400: PostgreSQL
+ *   cannot store or compare it, and no real name or description has one.
+ */
+export function inputGuard(): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    if (/%00/i.test(c.req.url)) {
+      return c.json(errorBody('invalid_request', 'NUL characters are not accepted in a URL.'), 400);
+    }
+    const typeHeader = c.req.header('content-type');
+    if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.req.method) && (typeHeader !== undefined || announcesBody(c.req.raw.headers))) {
+      const type = (typeHeader ?? '').split(';')[0]!.trim().toLowerCase();
+      if (!ACCEPTED.includes(type)) {
+        return c.json(errorBody('unsupported_media_type', `Send the body as ${ACCEPTED.join(' or ')}, not "${type || 'no content type'}".`), 415);
+      }
+      // Hono keeps the text, so the route's own JSON parsing reads it again without the stream
+      if ((await c.req.text()).includes('\\u0000')) {
+        return c.json(errorBody('invalid_request', 'NUL characters (\\u0000) are not accepted.'), 400);
+      }
+    }
+    await next();
+  };
+}

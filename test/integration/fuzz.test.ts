@@ -1,0 +1,257 @@
+/**
+ * Bad input, sent to every route the app serves: malformed JSON, wrong
+ * content types, oversized bodies, NaN/Infinity/out-of-range numbers,
+ * invalid and gigantic GeoJSON, SQL-looking strings and path traversal.
+ * Every answer must be below 500, every refusal in the one error shape with
+ * no stack trace or SQL in it, and the server must keep answering.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Database } from '@civgrid/db';
+import { createApp } from '@civgrid/server';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, addHeaders, type Session, signIn, withSession } from '../support/api.ts';
+import { freshDatabase } from '../support/database.ts';
+
+let database: Database;
+let app: App;
+let fx: { centre: [number, number]; community: number; zone: number; user: number; point: number; district: number; org: number };
+let ip = 0;
+
+const FUZZ_PASSWORD = 'fuzz-admin-password';
+
+/** Values no route should choke on, in a path segment or a query parameter. */
+const BAD_VALUES = [
+  'NaN', 'Infinity', '-Infinity', '1e309', '-1', '0', '99999999999999999999', '', '1.5',
+  "' OR 1=1 --", "1; DROP TABLE users; --", '../../../etc/passwd', '..%2F..%2Fetc%2Fpasswd', '\u0000', 'x'.repeat(5000),
+  '[]', '{"a":1}', '１２３', '0x10', '1,2', '🙂', '<script>alert(1)</script>', '%', '\\',
+];
+const BAD_BBOXES = ['0,0,NaN,1', '181,91,-181,-91', '1,1,0,0', '1,2,3', 'Infinity,0,1,1', '-180,-90,180,90'];
+
+const ring = (lon: number, lat: number, d = 0.0005) => [[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]];
+/** Geometries that must be refused (or repaired) with a 4xx, never a 500. Raw JSON text, so 1e999 (Infinity) can be sent. */
+function badGeometries(lon: number, lat: number): string[] {
+  const big: number[][] = [];
+  for (let i = 0; i < 150_000; i++) big.push([lon + Math.cos(i) * 0.001, lat + Math.sin(i) * 0.001]);
+  big.push(big[0]!);
+  return [
+    `{"type":"Polygon","coordinates":[[[1e999,${lat}],[${lon},${lat}],[${lon},1e999],[1e999,${lat}]]]}`,
+    '{"type":"Polygon","coordinates":[[[200,100],[201,100],[201,101],[200,100]]]}',
+    '{"type":"Polygon","coordinates":[]}',
+    '{"type":"Polygon","coordinates":[[]]}',
+    `{"type":"Polygon","coordinates":[[[${lon},${lat}],[${lon + 0.001},${lat}],[${lon},${lat + 0.001}]]]}`,
+    `{"type":"Polygon","coordinates":[[[${lon},${lat}],[${lon + 0.001},${lat}],[${lon},${lat + 0.001}],[${lon + 0.002},${lat + 0.002}]]]}`,
+    `{"type":"Polygon","coordinates":[[[${lon},${lat}],[${lon},${lat}],[${lon},${lat}],[${lon},${lat}]]]}`,
+    `{"type":"Point","coordinates":[${lon},${lat}]}`,
+    '{"type":"GeometryCollection","geometries":[]}',
+    '{"type":"Polygon","coordinates":"((0 0, 1 0, 1 1, 0 0))"}',
+    `{"type":"Polygon","coordinates":[[["${lon}","${lat}"],[1,2],[3,4],[1,2]]]}`,
+    `{"type":"MultiPolygon","coordinates":[[${JSON.stringify(ring(lon, lat))}],[]]}`,
+    JSON.stringify({ type: 'Polygon', coordinates: [big] }),
+    '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]',
+  ];
+}
+
+/** Field values that must never cause a 500 (some are valid strings and may be accepted). */
+const FIELD_VALUES: unknown[] = [null, -1, 0, 1.5, 2 ** 53, 'x'.repeat(100_000), {}, [], true, "'; DROP TABLE users; --", '../../etc/passwd', '\u0000', '🙂'.repeat(50)];
+
+interface Base {
+  path: string;
+  body?: unknown;
+  /** The route reads a JSON body: malformed or mistyped bodies must be refused. */
+  readsBody?: boolean;
+  /** Where the base body carries its geometry (a key path), to swap in bad ones. */
+  geometryAt?: string[];
+}
+
+function bases(): Record<string, Base> {
+  const [lon, lat] = fx.centre;
+  const zone = { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring(lon, lat)] }, properties: { duty: 'frontage', name: '模糊测试', ownerOrgId: fx.org } };
+  const coverage = (what: string): Record<string, Base> => ({
+    [`GET /api/coverage/${what}`]: { path: `/api/coverage/${what}?duty=sanitation-city&area=${fx.community}&min_width=1&format=geojson` },
+    [`POST /api/coverage/${what}`]: {
+      path: `/api/coverage/${what}`,
+      body: { duty: 'sanitation-city', area: { type: 'Polygon', coordinates: [ring(lon, lat, 0.002)] } },
+      readsBody: true,
+      geometryAt: ['area'],
+    },
+  });
+  return {
+    'GET /*': { path: '/index.html' },
+    'GET /api/health': { path: '/api/health' },
+    'GET /api/map/basemaps': { path: '/api/map/basemaps' },
+    'GET /api/map/style.json': { path: '/api/map/style.json?basemap=none' },
+    'POST /api/auth/login': { path: '/api/auth/login', body: { username: 'fuzz-admin', password: 'not-the-password' }, readsBody: true },
+    'GET /api/auth/demo': { path: '/api/auth/demo' },
+    'GET /api/auth/me': { path: '/api/auth/me' },
+    'POST /api/auth/logout': { path: '/api/auth/logout' },
+    // a wrong current password: whatever the new one is, nothing changes
+    'POST /api/auth/password': { path: '/api/auth/password', body: { currentPassword: 'wrong-current-password', newPassword: 'another-password-1' }, readsBody: true },
+    'GET /api/users': { path: '/api/users' },
+    'POST /api/users': { path: '/api/users', body: { username: 'fuzzed', displayName: '模糊', password: 'fuzzed-password-1', role: 'viewer', territoryId: fx.district }, readsBody: true },
+    'PATCH /api/users/:id': { path: `/api/users/${fx.user}`, body: { displayName: '模糊' }, readsBody: true },
+    'POST /api/users/:id/password': { path: `/api/users/${fx.user}/password`, body: { password: 'fuzzed-password-2' }, readsBody: true },
+    'GET /api/audit': { path: '/api/audit?entity=user&limit=5&since=2026-01-01' },
+    'GET /api/territories': { path: '/api/territories?level=street' },
+    'GET /api/organisations': { path: '/api/organisations?q=环卫&limit=5' },
+    'GET /api/duty-types': { path: '/api/duty-types' },
+    'GET /api/layers': { path: '/api/layers' },
+    'GET /api/layers/:layer': { path: `/api/layers/streets?bbox=${lon},${lat},${lon + 0.01},${lat + 0.01}` },
+    'GET /api/responsibility': { path: `/api/responsibility?lon=${lon}&lat=${lat}` },
+    'GET /api/inspection-points/:id': { path: `/api/inspection-points/${fx.point}` },
+    ...coverage('gaps'),
+    ...coverage('overlaps'),
+    ...coverage('cross-tier'),
+    ...coverage('roads'),
+    'GET /api/coverage/points': { path: '/api/coverage/points?format=geojson' },
+    'GET /api/coverage/summary': { path: '/api/coverage/summary?duty=greening' },
+    'POST /api/zones': { path: '/api/zones', body: zone, readsBody: true, geometryAt: ['geometry'] },
+    'PUT /api/zones/:id': { path: `/api/zones/${fx.zone}`, body: { ...zone, properties: { ...zone.properties, version: 1 } }, readsBody: true, geometryAt: ['geometry'] },
+    'DELETE /api/zones/:id': { path: `/api/zones/${fx.zone}?version=99` },
+    'GET /tiles/:name{[a-z0-9-]+\\.pmtiles}': { path: '/tiles/basemap.pmtiles' },
+    'GET /tiles/:name{[a-z-]+\\.json}': { path: '/tiles/streets.json' },
+    'GET /tiles/:layer/:z/:x/:file': { path: '/tiles/streets/12/3300/1780.mvt' },
+  };
+}
+
+interface Case {
+  label: string;
+  path: string;
+  init: RequestInit;
+  /** Must be refused with a 4xx (the input is wrong in a way the route reads). */
+  mustRefuse: boolean;
+}
+
+const route = (key: string) => ({ method: key.slice(0, key.indexOf(' ')), pattern: key.slice(key.indexOf(' ') + 1) });
+
+function cases(key: string, base: Base): Case[] {
+  const { method } = route(key);
+  const out: Case[] = [];
+  const url = new URL(base.path, 'http://localhost');
+  const jsonInit = (text: string, contentType = 'application/json'): RequestInit => ({ method, headers: { 'content-type': contentType }, body: text });
+  const baseInit: RequestInit = base.body === undefined ? { method } : jsonInit(JSON.stringify(base.body));
+
+  // path segments: every segment after the first two, replaced by each bad value
+  const segments = url.pathname.split('/');
+  for (let i = 3; i < segments.length; i++) {
+    for (const value of BAD_VALUES) {
+      const copy = [...segments];
+      copy[i] = encodeURIComponent(value);
+      out.push({ label: `segment ${i} = ${value.slice(0, 20)}`, path: copy.join('/') + url.search, init: baseInit, mustRefuse: false });
+    }
+  }
+  // query parameters: each one the route reads, replaced; plus an unknown one
+  for (const name of [...url.searchParams.keys(), 'unknown_param']) {
+    for (const value of name === 'bbox' ? [...BAD_BBOXES, ...BAD_VALUES] : BAD_VALUES) {
+      const q = new URLSearchParams(url.search);
+      q.set(name, value);
+      out.push({ label: `?${name}=${value.slice(0, 20)}`, path: `${url.pathname}?${q}`, init: baseInit, mustRefuse: false });
+      if (name === 'unknown_param') break; // once is enough for a parameter nobody reads
+    }
+  }
+  if (method === 'GET') return out;
+
+  // bodies
+  const refuse = base.readsBody ?? false;
+  for (const [label, text] of [['truncated JSON', '{"a":'], ['empty body', ''], ['null', 'null'], ['an array', '[]'], ['a string', '"x"'], ['a number', '1e999'], ['deep nesting', `${'['.repeat(100_000)}${']'.repeat(100_000)}`], ['not JSON', 'username=admin&password=x']] as const) {
+    out.push({ label, path: base.path, init: jsonInit(text), mustRefuse: refuse });
+  }
+  if (base.body !== undefined) {
+    const text = JSON.stringify(base.body);
+    out.push({ label: 'text/plain', path: base.path, init: jsonInit(text, 'text/plain'), mustRefuse: refuse });
+    out.push({ label: 'form content type', path: base.path, init: jsonInit(text, 'application/x-www-form-urlencoded'), mustRefuse: refuse });
+    out.push({ label: 'no content type', path: base.path, init: { method, body: text }, mustRefuse: refuse });
+    out.push({ label: '9 MB body', path: base.path, init: jsonInit(`{"pad":"${'x'.repeat(9 * 1024 * 1024)}"}`), mustRefuse: true });
+    for (const field of Object.keys(base.body as object)) {
+      for (const value of FIELD_VALUES) {
+        const body = { ...(base.body as Record<string, unknown>), [field]: value };
+        out.push({ label: `${field} = ${JSON.stringify(value)?.slice(0, 20)}`, path: base.path, init: jsonInit(JSON.stringify(body)), mustRefuse: false });
+      }
+    }
+    if (base.geometryAt) {
+      const [lon, lat] = fx.centre;
+      for (const geometry of badGeometries(lon, lat)) {
+        // splice the raw geometry text in, so that 1e999 stays Infinity on the server
+        const marker = '"__GEOMETRY__"';
+        const body = structuredClone(base.body) as Record<string, unknown>;
+        body[base.geometryAt[0]!] = '__GEOMETRY__';
+        out.push({ label: `geometry ${geometry.slice(0, 40)}`, path: base.path, init: jsonInit(JSON.stringify(body).replace(marker, geometry)), mustRefuse: true });
+      }
+    }
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  database = await freshDatabase();
+  const webRoot = mkdtempSync(join(tmpdir(), 'civgrid-web-'));
+  writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>civgrid</title>');
+  const tilesDir = mkdtempSync(join(tmpdir(), 'civgrid-tiles-'));
+  app = createApp({
+    database, webRoot, tilesDir, demo: true, trustProxy: true,
+    // generous limits: this test is about input, and 429s would hide it
+    rateLimits: { loginPerIp: { max: 100_000, windowSeconds: 60 }, loginPerUser: { max: 100_000, windowSeconds: 60 }, publicPerIp: { max: 100_000, windowSeconds: 60 } },
+  });
+  const row = <T>(q: ReturnType<typeof sql<T>>) => q.execute(database.db).then((r) => r.rows[0] as T);
+  const centre = await row(sql<{ lon: number; lat: number }>`SELECT ST_X(c) AS lon, ST_Y(c) AS lat FROM (SELECT (ST_MaximumInscribedCircle(geom)).center AS c FROM territories WHERE level = 'district') s`);
+  const community = await row(sql<{ id: number }>`SELECT id FROM territories WHERE level = 'community' ORDER BY code LIMIT 1`);
+  const district = await row(sql<{ id: number }>`SELECT id FROM territories WHERE level = 'district'`);
+  const point = await row(sql<{ id: number }>`SELECT id FROM inspection_points ORDER BY id LIMIT 1`);
+  const org = await row(sql<{ id: number }>`SELECT id FROM organisations ORDER BY id LIMIT 1`);
+  const zone = await row(sql<{ id: number }>`SELECT id FROM zones ORDER BY id LIMIT 1`);
+  const { hashPassword } = await import('@civgrid/db');
+  const hash = await hashPassword(FUZZ_PASSWORD);
+  await sql`INSERT INTO users (username, display_name, password_hash, role, territory_id) VALUES ('fuzz-admin', '模糊管理员', ${hash}, 'admin', ${district.id})`.execute(database.db);
+  const user = await row(sql<{ id: number }>`INSERT INTO users (username, display_name, password_hash, role, territory_id) VALUES ('fuzz-target', '目标', ${hash}, 'viewer', ${district.id}) RETURNING id`);
+  fx = { centre: [centre.lon, centre.lat], community: community.id, zone: zone.id, user: user.id, point: point.id, district: district.id, org: org.id };
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+const LEAKS = /\bat [\w.<>]+ \(|\.ts:\d+|\bSELECT\b|\bINSERT\b|syntax error at or near|node_modules|PGlite|postgres\.js/i;
+
+describe('bad input to every route', () => {
+  it('covers every route the app serves', () => {
+    const keys = [...new Set(app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path}`))];
+    const table = bases();
+    expect(keys.filter((k) => !table[k] && k !== 'GET /')).toEqual([]);
+  });
+
+  it('answers every bad request below 500, in the error shape, without internals, and keeps serving', { timeout: 600_000 }, async () => {
+    const failures: string[] = [];
+    let sent = 0;
+    for (const [key, base] of Object.entries(bases())) {
+      // a session per route: the logout cases end theirs
+      const session: Session = await signIn(app, 'fuzz-admin', FUZZ_PASSWORD, { 'x-forwarded-for': `10.0.0.${++ip % 250}` });
+      for (const c of cases(key, base)) {
+        const res = await app.request(c.path, withSession(session, addHeaders(c.init, { 'x-forwarded-for': `10.1.0.${++ip % 250}` })));
+        sent++;
+        const text = await res.text();
+        const where = `${key} [${c.label}] → ${res.status}`;
+        if (res.status >= 500) failures.push(`${where}: ${text.slice(0, 200)}`);
+        else if (c.mustRefuse && res.status < 400) failures.push(`${where}: accepted`);
+        else if (res.status >= 400) {
+          let shaped = false;
+          try {
+            const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+            shaped = typeof body.error?.code === 'string' && typeof body.error.message === 'string';
+          } catch {}
+          if (!shaped && res.status !== 416) failures.push(`${where}: not the error shape: ${text.slice(0, 120)}`);
+          if (LEAKS.test(text)) failures.push(`${where}: leaks internals: ${text.slice(0, 200)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(sent).toBeGreaterThan(1500);
+    // still alive, and the database too
+    const health = await app.request('/api/health');
+    expect(health.status).toBe(200);
+    const session = await signIn(app, 'fuzz-admin', FUZZ_PASSWORD, { 'x-forwarded-for': '10.2.0.1' });
+    expect((await app.request(`/api/responsibility?lon=${fx.centre[0]}&lat=${fx.centre[1]}`, withSession(session))).status).toBe(200);
+    const users = await sql<{ n: number }>`SELECT count(*)::int AS n FROM users`.execute(database.db);
+    expect(users.rows[0]!.n).toBeGreaterThan(6);
+  });
+});
