@@ -59,6 +59,8 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     await next();
     c.header('x-request-id', requestId);
+    // Answers of the API depend on who asks: no cache may keep them unless the route says so.
+    if (c.req.path.startsWith('/api/') && !c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
     logger.info('request', {
       requestId,
       method: c.req.method,
@@ -82,7 +84,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.onError(handleError(logger));
-  app.use(authMiddleware(services.sessions, { trustProxy: services.options.trustProxy }));
+  app.use(authMiddleware(services.sessions, { trustProxy: services.options.trustProxy, limiter: services.limiter, rateLimits: services.options.rateLimits }));
 
   app.use(
     '/api/*',

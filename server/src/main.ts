@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { createDatabase, migrateToLatest } from '@civgrid/db';
 import { ensureDemoAccounts, isSeeded, seedDemo } from '@civgrid/db/seed';
 import { ensureFirstAdmin } from './auth/first-admin.ts';
+import { startHousekeeping } from './services/housekeeping.ts';
 import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { createLogger } from './http/logger.ts';
@@ -47,6 +48,7 @@ const app = createApp({ database, logger, webRoot: config.CIVGRID_WEB_ROOT, tile
   trustProxy: config.CIVGRID_TRUST_PROXY,
   sessionLifetime: { idleMs: config.CIVGRID_SESSION_HOURS * 3600_000, absoluteMs: 7 * 24 * 3600_000 },
 });
+const stopHousekeeping = startHousekeeping(database.db, logger);
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info(`civgrid is ready at http://localhost:${info.port}`, { port: info.port, engine: database.engine });
 });
@@ -56,6 +58,7 @@ async function shutdown(signal: string) {
   if (closing) return;
   closing = true;
   logger.info('shutting down', { signal });
+  stopHousekeeping();
   server.close();
   await database.close();
   process.exit(0);

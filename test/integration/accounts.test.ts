@@ -123,6 +123,31 @@ describe('rate limits', () => {
   });
 });
 
+describe('public writes', () => {
+  it('are counted per address across processes: over the limit → 429', async () => {
+    const limits = { loginPerIp: { max: 1000, windowSeconds: 60 }, loginPerUser: { max: 1000, windowSeconds: 60 }, publicPerIp: { max: 3, windowSeconds: 60 } };
+    const one = createApp({ database, webRoot: '/nonexistent', trustProxy: true, rateLimits: limits });
+    const two = createApp({ database, webRoot: '/nonexistent', trustProxy: true, rateLimits: limits });
+    const ip = freshIp();
+    const attempt = (a: App) => a.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ username: 'viewer', password: 'wrong-password' }) });
+    expect([(await attempt(one)).status, (await attempt(two)).status, (await attempt(one)).status]).toEqual([401, 401, 401]);
+    const blocked = await attempt(two);
+    expect(blocked.status).toBe(429);
+    expect((await errorOf(blocked)).code).toBe('rate_limited');
+  });
+});
+
+describe('housekeeping', () => {
+  it('deletes ended sessions and keeps live ones', async () => {
+    const live = await as('viewer');
+    await sql`UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE token_hash IN (SELECT token_hash FROM sessions ORDER BY created_at LIMIT 2)`.execute(database.db);
+    const { sweep } = await import('../../server/src/services/housekeeping.ts');
+    const swept = await sweep(database.db);
+    expect(swept.sessions).toBe(2);
+    expect((await get('/api/auth/me', live)).status).toBe(200);
+  });
+});
+
 describe('sessions', () => {
   it('ends a session on logout: the old cookie no longer works', async () => {
     const session = await as('viewer');

@@ -5,6 +5,8 @@ import { matchedRoutes } from 'hono/route';
 import type { Env } from '../http/env.ts';
 import { errorBody } from '../http/errors.ts';
 import { ruleFor } from './policy.ts';
+import { enforceLimit, type RateLimits } from './rate-limit.middleware.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 import { type SessionService, safeEqual } from './session.service.ts';
 
 export const SESSION_COOKIE = 'civgrid_session';
@@ -15,6 +17,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export interface AuthOptions {
   /** Behind a reverse proxy: take the client address and scheme from X-Forwarded-For / -Proto. */
   trustProxy: boolean;
+  limiter: RateLimiter;
+  rateLimits: RateLimits;
 }
 
 /** The client's address: the proxy's last X-Forwarded-For hop when trusted, else the socket's. */
@@ -85,6 +89,8 @@ export function authMiddleware(sessions: SessionService, options: AuthOptions): 
     }
 
     if (UNSAFE.has(c.req.method)) {
+      // writes anyone may make (login, the citizen report) are counted per address
+      if (rule.access === 'public') await enforceLimit(c, options.limiter, `public:${c.get('ip')}`, options.rateLimits.publicPerIp);
       const session = c.get('session');
       if (session && rule.access !== 'public') {
         const sent = c.req.header(CSRF_HEADER);

@@ -1,5 +1,5 @@
 import type { DB, Role } from '@civgrid/db';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 
 export interface SessionRecord {
   userId: number;
@@ -74,10 +74,5 @@ export class SessionRepository {
     let query = db.deleteFrom('sessions').where('user_id', '=', userId);
     if (except) query = query.where('token_hash', '<>', except);
     await query.execute();
-  }
-
-  async deleteExpired(): Promise<number> {
-    const result = await this.db.deleteFrom('sessions').where('expires_at', '<', sql<Date>`now()`).executeTakeFirst();
-    return Number(result.numDeletedRows);
   }
 }

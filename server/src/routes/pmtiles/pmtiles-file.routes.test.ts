@@ -40,7 +40,7 @@ describe('GET /:name.pmtiles', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/vnd.pmtiles');
     expect(res.headers.get('accept-ranges')).toBe('bytes');
-    expect(res.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(res.headers.get('cache-control')).toBe('private, max-age=300');
     expect(res.headers.get('etag')).toMatch(/^"[0-9a-f]+-[0-9a-f]+"$/);
     expect(res.headers.get('content-length')).toBe(String(ours.length));
     expect(await bytes(res)).toEqual(ours);

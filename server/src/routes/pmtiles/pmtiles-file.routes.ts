@@ -106,7 +106,7 @@ export function pmtilesFileRoutes(options: PMTilesFileRoutesOptions) {
       const headers: Record<string, string> = {
         'Accept-Ranges': 'bytes',
         ETag: etag,
-        'Cache-Control': 'public, max-age=300',
+        'Cache-Control': 'private, max-age=300', // behind a session: browsers may keep it, shared caches may not
       };
       const ifNoneMatch = c.req.header('If-None-Match');
       if (ifNoneMatch && matchesEtag(ifNoneMatch, etag)) return c.body(null, 304, headers);

@@ -78,7 +78,7 @@ export function tileRoutes({ tiles, dutyTypes, layers }: Services) {
       const answer = await tiles.tile(layer, zoom, x, y, filters);
       const headers = {
         etag: answer.etag,
-        'cache-control': 'public, max-age=60, stale-while-revalidate=600',
+        'cache-control': 'private, max-age=60, stale-while-revalidate=600', // tiles need a session: no shared caches
         'x-tile-cache': answer.cached ? 'hit' : 'miss',
       };
       const match = c.req.header('if-none-match');
