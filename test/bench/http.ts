@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createDatabase, migrateToLatest } from '@civgrid/db';
-import { seedDemo } from '@civgrid/db/seed';
+import { ensureDemoAccounts, seedDemo } from '@civgrid/db/seed';
+import { signIn } from '../support/api.ts';
 import { createApp } from '@civgrid/server';
 import { tilesInBBox } from '@civgrid/tiles';
 import { LayerRepository } from '../../server/src/repositories/layer.repository.ts';
@@ -27,7 +28,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 /** Runs the load client in a separate process (see load-client.ts) and returns its figures. */
 function load(urls: string[], rangeOf?: number): Promise<{ rps: number; p50: number; p99: number; failures: number }> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'load-client.ts'), JSON.stringify({ urls, concurrency: CONCURRENCY, seconds: SECONDS, rangeOf })], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'load-client.ts'), JSON.stringify({ urls, concurrency: CONCURRENCY, seconds: SECONDS, rangeOf, cookie })], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -39,6 +40,7 @@ function load(urls: string[], rangeOf?: number): Promise<{ rps: number; p50: num
 const database = await createDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.BENCH_DATA_DIR });
 await migrateToLatest(database.db as never);
 await seedDemo(database.db);
+await ensureDemoAccounts(database.db);
 const dir = mkdtempSync(join(tmpdir(), 'civgrid-bench-tiles-'));
 const archive = join(dir, 'basemap.pmtiles');
 await buildBasemapFile(database.db, archive);
@@ -48,6 +50,8 @@ const server = await new Promise<ReturnType<typeof serve>>((done) => {
   const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => done(s));
 });
 const ours = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+// tiles and archives need a session: every client request carries the viewer's cookie
+const { cookie } = await signIn(app, 'viewer');
 console.log(`engine ${database.engine}; ${CONCURRENCY} concurrent clients, ${SECONDS} s each; archive ${(size / 1024).toFixed(0)} KB`);
 
 
@@ -85,7 +89,7 @@ const misses: number[] = [];
 for (let round = 0; round < 20; round++) {
   await repo.bumpVersion('grids');
   const t = performance.now();
-  await Promise.all(tileUrls.map((url) => fetch(url).then((r) => r.arrayBuffer())));
+  await Promise.all(tileUrls.map((url) => fetch(url, { headers: { cookie } }).then((r) => r.arrayBuffer())));
   misses.push((tileUrls.length * 1000) / (performance.now() - t));
 }
 const uncached = { rps: misses.reduce((a, b) => a + b, 0) / misses.length, p50: Number.NaN, p99: Number.NaN, failures: 0 };

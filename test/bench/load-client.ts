@@ -4,12 +4,14 @@ export {};
  * shares an event loop with it: `tsx load-client.ts <json>` with
  * { urls, concurrency, seconds, rangeOf? } prints { rps, p50, p99, failures }.
  */
-const { urls, concurrency, seconds, rangeOf } = JSON.parse(process.argv[2] ?? '{}') as {
+const { urls, concurrency, seconds, rangeOf, cookie } = JSON.parse(process.argv[2] ?? '{}') as {
   urls: string[];
   concurrency: number;
   seconds: number;
   /** When set, each request asks a random 16 KB range of a file of this size. */
   rangeOf?: number;
+  /** A session cookie sent with every request (not to nginx, which ignores it). */
+  cookie?: string;
 };
 
 const until = performance.now() + seconds * 1000;
@@ -20,7 +22,7 @@ await Promise.all(
   Array.from({ length: concurrency }, async () => {
     while (performance.now() < until) {
       const url = urls[i++ % urls.length]!;
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = cookie ? { cookie } : {};
       if (rangeOf) {
         const start = Math.floor(Math.random() * Math.max(1, rangeOf - 16384));
         headers.range = `bytes=${start}-${Math.min(rangeOf - 1, start + 16383)}`;

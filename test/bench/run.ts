@@ -8,7 +8,8 @@
  * database there.
  */
 import { type Database, createDatabase, migrateToLatest } from '@civgrid/db';
-import { seedDemo } from '@civgrid/db/seed';
+import { ensureDemoAccounts, seedDemo } from '@civgrid/db/seed';
+import { asUser } from '../support/api.ts';
 import { createApp } from '@civgrid/server';
 import postgres from 'postgres';
 import { CoverageRepository } from '../../server/src/repositories/coverage.repository.ts';
@@ -63,7 +64,9 @@ for (const engine of await openEngines()) {
     let t = performance.now();
     const seeded = await seedDemo(database.db);
     console.log(`\n## ${engine.name}: demo district ${seeded.skipped ? 'reused' : `seeded in ${ms(performance.now() - t)}`}`);
-    const app = createApp({ database, webRoot: '/nonexistent' });
+    await ensureDemoAccounts(database.db); // a demo seeded before accounts existed
+    // as a signed-in viewer: the figures include the session check every map read now pays
+    const app = asUser(createApp({ database, webRoot: '/nonexistent' }), 'viewer');
 
     console.log('\nGET /api/layers/{layer} against the same SQL run directly (p50 / p95)');
     const layers = new LayerRepository(database.db);
