@@ -294,7 +294,16 @@ describe('user administration', () => {
     expect((await post(`/api/users/${created.user.id}/password`, { password: 'temporary-pass-9' }, admin)).status).toBe(204);
     expect((await get('/api/auth/me', zhao)).status).toBe(401);
     const res = await login('zhao.liu', 'temporary-pass-9');
-    expect(((await res.json()) as { user: { mustChangePassword: boolean } }).user.mustChangePassword).toBe(true);
+    const body = (await res.json()) as { user: { mustChangePassword: boolean }; csrfToken: string };
+    expect(body.user.mustChangePassword).toBe(true);
+    // until they change it, the password the admin knows opens nothing but the change itself
+    const temp: Session = { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrfToken: body.csrfToken };
+    const blocked = await get('/api/duty-types', temp);
+    expect(blocked.status).toBe(403);
+    expect((await errorOf(blocked)).code).toBe('password_change_required');
+    expect((await get('/api/auth/me', temp)).status).toBe(200);
+    expect((await post('/api/auth/password', { currentPassword: 'temporary-pass-9', newPassword: 'zhao-own-password' }, temp)).status).toBe(204);
+    expect((await get('/api/duty-types', temp)).status).toBe(200);
   });
 });
 

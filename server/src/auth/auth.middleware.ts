@@ -13,6 +13,8 @@ export const SESSION_COOKIE = 'civgrid_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** What a user whose password an admin set may do before changing it. */
+const PASSWORD_CHANGE_ROUTES = new Set(['GET /api/auth/me', 'POST /api/auth/logout', 'POST /api/auth/password']);
 
 export interface AuthOptions {
   /** Behind a reverse proxy: take the client address and scheme from X-Forwarded-For / -Proto. */
@@ -82,6 +84,9 @@ export function authMiddleware(sessions: SessionService, options: AuthOptions): 
         return expired
           ? c.json(errorBody('session_expired', 'Your session has ended. Sign in again.'), 401)
           : c.json(errorBody('unauthenticated', 'Sign in to do this.'), 401);
+      }
+      if (user.mustChangePassword && !PASSWORD_CHANGE_ROUTES.has(`${method} ${path}`)) {
+        return c.json(errorBody('password_change_required', 'Change the password an administrator set before going on.'), 403);
       }
       if (rule.access === 'roles' && !rule.roles.includes(user.role)) {
         return c.json(errorBody('forbidden', 'Your role may not do this.'), 403);

@@ -15,6 +15,8 @@ export interface AuthUser {
   /** The national code of the scope's territory; a place is in scope when its code starts with it. */
   scopeCode: string;
   organisationId: number | null;
+  /** Signed in with a password an admin set: only changing it is allowed until then. */
+  mustChangePassword: boolean;
 }
 
 export interface SessionInfo {
@@ -110,6 +112,7 @@ export class SessionService {
         territoryId: record.territoryId,
         scopeCode: record.scopeCode,
         organisationId: record.organisationId,
+        mustChangePassword: record.mustChangePassword,
       },
     };
   }

@@ -10,6 +10,7 @@ export interface SessionRecord {
   scopeCode: string;
   organisationId: number | null;
   active: boolean;
+  mustChangePassword: boolean;
   csrfToken: string;
   createdAt: Date;
   lastSeenAt: Date;
@@ -39,7 +40,7 @@ export class SessionRepository {
       .innerJoin('users as u', 'u.id', 's.user_id')
       .innerJoin('territories as t', 't.id', 'u.territory_id')
       .select([
-        'u.id as user_id', 'u.username', 'u.display_name', 'u.role', 'u.territory_id', 't.code as scope_code', 'u.organisation_id', 'u.active',
+        'u.id as user_id', 'u.username', 'u.display_name', 'u.role', 'u.territory_id', 't.code as scope_code', 'u.organisation_id', 'u.active', 'u.must_change_password',
         's.csrf_token', 's.created_at', 's.last_seen_at', 's.expires_at',
       ])
       .where('s.token_hash', '=', tokenHash)
@@ -54,6 +55,7 @@ export class SessionRepository {
       scopeCode: row.scope_code,
       organisationId: row.organisation_id,
       active: row.active,
+      mustChangePassword: row.must_change_password,
       csrfToken: row.csrf_token,
       createdAt: new Date(row.created_at),
       lastSeenAt: new Date(row.last_seen_at),
