@@ -1,6 +1,6 @@
 /**
  * The start page in headless Chromium against the real server on a fresh test
- * database: the district is drawn, nothing logs an error, the layer list
+ * database, signed in as the demo viewer: the district is drawn, nothing logs an error, the layer list
  * counts the 165 inspection points, clicking a point shows its responsible
  * people, clicking elsewhere asks who is responsible there, and the English
  * switch works and is remembered.
@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import type { Database } from '@civgrid/db';
+import { DEMO_PASSWORD } from '@civgrid/db/seed';
 import { createApp } from '@civgrid/server';
 import { serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
@@ -68,6 +69,9 @@ describe.skipIf(skipBrowser)('start page', () => {
 
     browser = await launchChromium();
     page = await watchedPage(browser, problems);
+    // signed in as the read-only demo account; the page's context keeps the session cookie
+    const login = await page.context().request.post(`${baseUrl}/api/auth/login`, { data: { username: 'viewer', password: DEMO_PASSWORD } });
+    expect(login.status()).toBe(200);
   });
 
   afterAll(async () => {
@@ -76,9 +80,10 @@ describe.skipIf(skipBrowser)('start page', () => {
     await database?.close();
   });
 
+  /** A call with the page's session cookie. */
   async function api<T>(path: string): Promise<T> {
-    const response = await fetch(`${baseUrl}${path}`);
-    expect(response.status, path).toBe(200);
+    const response = await page.context().request.get(`${baseUrl}${path}`);
+    expect(response.status(), path).toBe(200);
     return (await response.json()) as T;
   }
 

@@ -33,7 +33,16 @@ export function checkPassword(password: string, username: string): void {
 }
 
 /** What the audit trail keeps of a user: everything the API shows, never a hash. */
-const audited = (u: UserRow) => ({ username: u.username, displayName: u.displayName, role: u.role, scope: u.scope.code, organisationId: u.organisation?.id ?? null, active: u.active });
+const audited = (u: UserRow) => ({
+  username: u.username,
+  displayName: u.displayName,
+  role: u.role,
+  scope: u.scope.code,
+  scopeName: u.scope.name,
+  organisationId: u.organisation?.id ?? null,
+  organisationName: u.organisation?.name ?? null,
+  active: u.active,
+});
 
 /**
  * Accounts: created and changed by admins within their own scope, each change

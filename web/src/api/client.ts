@@ -1,7 +1,16 @@
 import type {
+  AuditEntry,
+  AuditQuery,
   BasemapInfo,
-  Collection, CoverageSummaryRow, DataLayerId, DutyType, FindingCollection, Health, InspectionPointDetail, LayerCounts,
+  Collection, CoverageSummaryRow, DataLayerId, DemoAccounts, DutyType, FindingCollection, Health, InspectionPointDetail, LayerCounts,
+  OrganisationOption,
   Responsibility,
+  Session,
+  Territory,
+  TerritoryLevel,
+  User,
+  UserInput,
+  UserPatch,
 } from './types.ts';
 
 /** What the blind-spot panel asks: one duty's gaps and overlaps, or the two sanitation tiers crossed. */
@@ -19,17 +28,22 @@ export function coverageUrl(query: CoverageQuery, format: 'geojson' | 'csv' = 'g
  * A failed API call. `code` is the server's error code (`not_found`, …), or
  * `network` when the server could not be reached, `unavailable` when something
  * in between answered 5xx for it, or `bad_response` when it answered something
- * that is not our JSON.
+ * that is not our JSON. `details` is the server's, as it sent them.
  */
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
+  readonly details: unknown;
+  /** Seconds to wait before trying again (429: `details.retryAfterSeconds` or the Retry-After header). */
+  readonly retryAfter: number | null;
 
-  constructor(code: string, message: string, status: number) {
+  constructor(code: string, message: string, status: number, details: unknown = undefined, retryAfter: number | null = null) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.details = details;
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -37,42 +51,170 @@ export function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }
 
-async function getJson<T>(path: string, signal: AbortSignal): Promise<T> {
-  let response: Response;
+/** The session as the client sees it; the auth state (`state/auth.svelte.ts`) plugs itself in here. */
+export interface SessionHooks {
+  /** Sent as `X-CSRF-Token` with every unsafe call. */
+  csrfToken(): string | null;
+  /**
+   * A call was refused because the session has ended. Resolves once the same
+   * person has signed in again (the call is then sent once more), rejects when
+   * that will not happen.
+   */
+  expired(error: ApiError): Promise<void>;
+  /** The CSRF token was refused: fetch a fresh one (`/api/auth/me`); resolves when there is one. */
+  refreshCsrf(): Promise<void>;
+  /** The role may not do this (403 `forbidden`). */
+  forbidden(error: ApiError): void;
+}
+
+let session: SessionHooks | null = null;
+
+/** Plug the auth state into every call; returns the function that unplugs it. */
+export function connectSession(hooks: SessionHooks): () => void {
+  session = hooks;
+  return () => {
+    if (session === hooks) session = null;
+  };
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** A 401 with one of these codes means the session is gone (not, say, a wrong current password). */
+const SESSION_ENDED = new Set(['unauthenticated', 'session_expired']);
+
+interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  signal?: AbortSignal | undefined;
+  /** Sign-in calls (login, me, demo): a 401 is their answer, not an expired session. */
+  signIn?: boolean;
+}
+
+async function send(path: string, options: RequestOptions): Promise<Response> {
+  const method = options.method ?? 'GET';
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const token = session?.csrfToken();
+  if (UNSAFE.has(method) && token) headers['x-csrf-token'] = token;
   try {
-    response = await fetch(path, { signal, headers: { accept: 'application/json' } });
+    return await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      signal: options.signal ?? null,
+      body: options.body === undefined ? null : JSON.stringify(options.body),
+    });
   } catch (error) {
     if (isAbort(error)) throw error;
     throw new ApiError('network', error instanceof Error ? error.message : String(error), 0);
   }
+}
+
+async function read<T>(path: string, response: Response): Promise<T> {
   const type = response.headers.get('content-type') ?? '';
   const body: unknown = type.includes('json') ? await response.json().catch(() => null) : null;
   if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
-    if (error?.code) throw new ApiError(error.code, error.message ?? response.statusText, response.status);
+    const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    const header = Number(response.headers.get('retry-after'));
+    const detailed = (error?.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    const retryAfter = typeof detailed === 'number' ? detailed : Number.isFinite(header) && header > 0 ? header : null;
+    if (error?.code) throw new ApiError(error.code, error.message ?? response.statusText, response.status, error.details, retryAfter);
     // Not our error shape: a proxy or gateway answered for a server that is not there.
     const code = response.status >= 500 ? 'unavailable' : `http_${response.status}`;
     throw new ApiError(code, `${response.status} ${response.statusText}`.trim(), response.status);
   }
+  if (response.status === 204) return undefined as T;
   if (body === null) throw new ApiError('bad_response', `${path}: not JSON`, response.status);
   return body as T;
 }
+
+/** Waits for `promise`, or throws an AbortError as soon as `signal` aborts. */
+function unlessAborted(promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * One API call: same-origin cookie, CSRF token on unsafe methods, our error
+ * shape turned into an ApiError. When the session has ended the call waits
+ * for the person to sign in again (the login dialog) and is sent once more,
+ * so nothing they were doing is lost; a refused CSRF token is refreshed once.
+ */
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await send(path, options);
+    try {
+      return await read<T>(path, response);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      const hooks = session;
+      const again = hooks !== null && !options.signIn && attempt === 0;
+      if (again && error.status === 401 && SESSION_ENDED.has(error.code)) {
+        await unlessAborted(hooks.expired(error), options.signal);
+        continue;
+      }
+      if (again && error.status === 403 && error.code === 'csrf_failed') {
+        await unlessAborted(hooks.refreshCsrf(), options.signal);
+        continue;
+      }
+      if (error.status === 403 && error.code === 'forbidden') hooks?.forbidden(error);
+      throw error;
+    }
+  }
+}
+
+const getJson = <T>(path: string, signal: AbortSignal) => request<T>(path, { signal });
+const q = encodeURIComponent;
 
 export const api = {
   health: (signal: AbortSignal) => getJson<Health>('/api/health', signal),
   dutyTypes: (signal: AbortSignal) => getJson<DutyType[]>('/api/duty-types', signal),
   layerCounts: (signal: AbortSignal) => getJson<LayerCounts>('/api/layers', signal),
   layer: (layer: DataLayerId, signal: AbortSignal) => getJson<Collection>(`/api/layers/${layer}`, signal),
-  zones: (duty: string, signal: AbortSignal) =>
-    getJson<Collection>(`/api/layers/zones?duty=${encodeURIComponent(duty)}`, signal),
+  zones: (duty: string, signal: AbortSignal) => getJson<Collection>(`/api/layers/zones?duty=${q(duty)}`, signal),
   inspectionPoint: (id: number, signal: AbortSignal) =>
     getJson<InspectionPointDetail>(`/api/inspection-points/${id}`, signal),
   coverage: (query: CoverageQuery, signal: AbortSignal) => getJson<FindingCollection>(coverageUrl(query), signal),
   coverageSummary: (duty: string, signal: AbortSignal) =>
-    getJson<{ duty: string; rows: CoverageSummaryRow[] }>(`/api/coverage/summary?duty=${encodeURIComponent(duty)}`, signal),
+    getJson<{ duty: string; rows: CoverageSummaryRow[] }>(`/api/coverage/summary?duty=${q(duty)}`, signal),
   basemaps: (signal: AbortSignal) => getJson<BasemapInfo[]>('/api/map/basemaps', signal),
   basemapStyle: (id: string, signal: AbortSignal) =>
-    getJson<import('maplibre-gl').StyleSpecification>(`/api/map/style.json?basemap=${encodeURIComponent(id)}`, signal),
+    getJson<import('maplibre-gl').StyleSpecification>(`/api/map/style.json?basemap=${q(id)}`, signal),
   responsibility: (lon: number, lat: number, signal: AbortSignal) =>
     getJson<Responsibility>(`/api/responsibility?lon=${lon.toFixed(6)}&lat=${lat.toFixed(6)}`, signal),
+
+  territories: (level: TerritoryLevel, signal: AbortSignal) =>
+    getJson<{ territories: Territory[] }>(`/api/territories?level=${level}`, signal),
+  organisations: (search: string, signal: AbortSignal, limit = 20) =>
+    getJson<{ organisations: OrganisationOption[] }>(`/api/organisations?q=${q(search)}&limit=${limit}`, signal),
+};
+
+/** Signing in and out: their 401s are answers, not an ended session. */
+export const authApi = {
+  me: (signal?: AbortSignal) => request<Session>('/api/auth/me', { signal, signIn: true }),
+  demo: (signal?: AbortSignal) => request<DemoAccounts>('/api/auth/demo', { signal, signIn: true }),
+  login: (username: string, password: string) =>
+    request<Session>('/api/auth/login', { method: 'POST', body: { username, password }, signIn: true }),
+  logout: () => request<void>('/api/auth/logout', { method: 'POST', signIn: true }),
+  /** Not a sign-in call: a 401 `invalid_credentials` is a wrong current password, an ended session still shows the dialog. */
+  changePassword: (currentPassword: string, newPassword: string) =>
+    request<void>('/api/auth/password', { method: 'POST', body: { currentPassword, newPassword } }),
+};
+
+/** Accounts and the audit log (administrators). */
+export const adminApi = {
+  users: (signal: AbortSignal) => getJson<{ users: User[] }>('/api/users', signal),
+  createUser: (input: UserInput) => request<{ user: User }>('/api/users', { method: 'POST', body: input }),
+  updateUser: (id: number, patch: UserPatch) => request<{ user: User }>(`/api/users/${id}`, { method: 'PATCH', body: patch }),
+  resetPassword: (id: number, password: string) =>
+    request<void>(`/api/users/${id}/password`, { method: 'POST', body: { password } }),
+  audit: (query: AuditQuery, signal: AbortSignal) => {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+    return getJson<{ entries: AuditEntry[]; nextBefore: number | null }>(`/api/audit?${params}`, signal);
+  },
 };

@@ -127,3 +127,77 @@ export interface BasemapInfo {
   name: string;
   type: 'none' | 'pmtiles' | 'xyz';
 }
+
+/** Accounts (`/api/auth/*`, `/api/users`). */
+export type Role = 'admin' | 'planner' | 'supervisor' | 'handler' | 'inspector' | 'viewer';
+export const ROLES: readonly Role[] = ['admin', 'planner', 'supervisor', 'handler', 'inspector', 'viewer'];
+
+export type TerritoryLevel = 'district' | 'street' | 'community';
+export const TERRITORY_LEVELS: readonly TerritoryLevel[] = ['district', 'street', 'community'];
+
+export interface Scope { id: number; code: string; name: string; level: TerritoryLevel }
+
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  scope: Scope;
+  organisation: Organisation | null;
+  active: boolean;
+  mustChangePassword: boolean;
+  demo: boolean;
+  createdAt: string;
+}
+
+export interface Session { user: User; csrfToken: string }
+
+export interface DemoAccounts {
+  password: string;
+  accounts: { username: string; role: Role; displayName: string; scope: { id: number; name: string; level: TerritoryLevel } }[];
+}
+
+export interface UserInput {
+  username: string;
+  displayName: string;
+  password: string;
+  role: Role;
+  territoryId: number;
+  organisationId?: number;
+}
+
+export interface UserPatch {
+  displayName?: string;
+  role?: Role;
+  territoryId?: number;
+  organisationId?: number | null;
+  active?: boolean;
+}
+
+export interface Territory { id: number; code: string; name: string; level: TerritoryLevel; parentId: number | null }
+export interface OrganisationOption { id: number; name: string; kind: string; territoryId: number | null }
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string | null;
+  actorId: number | null;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+  ip: string | null;
+  geometry: { before: Geometry | null; after: Geometry | null } | null;
+}
+
+export interface AuditQuery {
+  entity?: string;
+  action?: string;
+  actor?: string;
+  since?: string;
+  until?: string;
+  limit?: number;
+  before?: number;
+}

@@ -1,10 +1,24 @@
 import { ApiError } from '../api/client.ts';
-import { t } from '../i18n/i18n.svelte.ts';
+import { type MessageKey, t } from '../i18n/i18n.svelte.ts';
+
+/** Server error codes with a sentence of their own; others show the server's message and code. */
+const KNOWN: Partial<Record<string, MessageKey>> = {
+  forbidden: 'auth.forbidden',
+  csrf_failed: 'auth.csrf',
+  out_of_scope: 'users.outOfScope',
+  username_taken: 'users.taken',
+  invalid_credentials: 'auth.invalid',
+  cannot_lock_out_self: 'users.selfLockout',
+};
 
 /** A one-line description of a failed call, for a panel. */
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) {
-    return error.code === 'network' || error.code === 'unavailable' ? t('status.apiDown') : `${error.message} (${error.code})`;
+    if (error.code === 'network' || error.code === 'unavailable') return t('status.apiDown');
+    const known = KNOWN[error.code];
+    if (known) return t(known);
+    if (error.code === 'rate_limited') return t('auth.rateLimited', { n: error.retryAfter ?? 60 });
+    return `${error.message} (${error.code})`;
   }
   return error instanceof Error ? error.message : String(error);
 }

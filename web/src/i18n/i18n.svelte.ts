@@ -49,3 +49,8 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match));
 }
+
+/** Whether `key` is in the catalogue, for keys made from data (an audit action, …). */
+export function hasKey(key: string): key is MessageKey {
+  return key in catalogues.zh;
+}

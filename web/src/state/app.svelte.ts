@@ -4,6 +4,11 @@ import { Catalogue } from './catalogue.svelte.ts';
 import { LayerToggles } from './layers.svelte.ts';
 import { Selection } from './selection.svelte.ts';
 import { AppStatus } from './status.svelte.ts';
+import { AuditLog } from './audit.svelte.ts';
+import { UserAdmin } from './users.svelte.ts';
+
+/** The administrators' panels, on the right where the blind-spot panel opens. */
+export type AdminPanel = 'users' | 'audit';
 
 /** Everything the app's components share, one instance per page. */
 export class AppState {
@@ -12,6 +17,10 @@ export class AppState {
   readonly selection = new Selection();
   readonly status = new AppStatus();
   readonly blindSpots = new BlindSpots();
+  readonly users = new UserAdmin();
+  readonly audit = new AuditLog();
+  /** The admin panel open, if any. */
+  panel = $state<AdminPanel | null>(null);
   /** The basemap under the district's layers (`none`: a plain background), remembered across visits. */
   basemap = $state(readBasemap());
   basemaps = $state.raw<import('../api/types.ts').BasemapInfo[]>([]);
