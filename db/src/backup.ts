@@ -95,7 +95,7 @@ export async function backup(file: string, options: BackupOptions = {}): Promise
 
 /** `pnpm db:restore`: into the server at `url`, else into the embedded data dir. */
 export async function restore(file: string, options: BackupOptions = {}): Promise<RestoreResult> {
-  if (options.url) return restorePostgres(options.url, file);
+  if (options.url) return restorePostgres(options.url, file, options);
   return restoreEmbedded(options.dataDir ?? './data', file, options);
 }
 
@@ -221,7 +221,10 @@ export async function backupPostgres(url: string, file: string, options: { force
  * database at `url`: all or nothing, the server may keep running (its queries
  * wait for the restore to commit).
  */
-export async function restorePostgres(url: string, file: string): Promise<RestoreResult> {
+/** The channel on which the servers hear of new layer versions (server/src/repositories/tile.repository.ts). */
+const LAYER_VERSION_CHANNEL = 'civgrid_layer_versions';
+
+export async function restorePostgres(url: string, file: string, options: { force?: boolean | undefined } = {}): Promise<RestoreResult> {
   const started = Date.now();
   const source = resolve(file);
   const kind = archiveKind(source);
@@ -231,6 +234,12 @@ export async function restorePostgres(url: string, file: string): Promise<Restor
     );
   }
   const server = await serverInfo(url);
+  if (server.publicTables > 0 && !options.force) {
+    throw new Error(
+      `${describeUrl(url)} already has ${server.publicTables} table${server.publicTables === 1 ? '' : 's'}, which the restore replaces; pass --force if you mean it ` +
+        '(take a backup of it first). Servers may keep running: their sessions end and their tile caches are told the data changed.',
+    );
+  }
   // an older pg_restore talks to a newer server fine; only the archive version matters (checked by pg_restore)
   const pgRestore = await clientTool('pg_restore', server.major, { atLeastServer: false });
   const connection = libpq(url);
@@ -270,6 +279,8 @@ export async function restorePostgres(url: string, file: string): Promise<Restor
 
   const database = await createDatabase({ url, max: 1 });
   try {
+    // a database that was empty had no servers reading it
+    if (server.publicTables > 0) await afterRestore(database, server.layerVersions);
     const tables = await publicTables(database);
     return { engine: 'postgres', database: describeUrl(url), file: source, bytes: statSync(source).size, ms: Date.now() - started, tables };
   } finally {
@@ -297,11 +308,32 @@ export function restoreList(toc: string, installed: ReadonlySet<string>, extensi
     .join('\n');
 }
 
+/**
+ * A restore winds the data back, but running servers remember the newest
+ * layer versions they saw and the sessions they checked. Every layer version
+ * is moved past anything seen before the restore (and the servers told), so
+ * no tile cache keeps answering with data that no longer exists; sessions
+ * restored from the file end, so nobody is signed in by an old backup.
+ */
+async function afterRestore(database: Database, before: ReadonlyMap<string, number>): Promise<void> {
+  const exists = async (table: string) =>
+    (await sql<{ ok: boolean }>`SELECT to_regclass(${`public.${table}`}) IS NOT NULL AS ok`.execute(database.db)).rows[0]?.ok ?? false;
+  if (await exists('sessions')) await sql`DELETE FROM sessions`.execute(database.db);
+  if (!(await exists('layer_versions'))) return;
+  const floor = Math.max(0, ...before.values()) + 1;
+  await sql`
+    WITH v AS (UPDATE layer_versions SET version = version + ${floor}, updated_at = now() RETURNING layer, version)
+    SELECT pg_notify(${LAYER_VERSION_CHANNEL}, v.layer || ':' || v.version) FROM v`.execute(database.db);
+}
+
 interface ServerInfo {
   major: number;
   extensions: Set<string>;
   /** `schema.table` of tables that belong to an extension (spatial_ref_sys). */
   extensionTables: Set<string>;
+  /** Tables of our own in the public schema: a non-empty target needs --force. */
+  publicTables: number;
+  layerVersions: Map<string, number>;
 }
 
 async function serverInfo(url: string): Promise<ServerInfo> {
@@ -309,6 +341,9 @@ async function serverInfo(url: string): Promise<ServerInfo> {
   try {
     const [version] = await client<{ v: string }[]>`SELECT current_setting('server_version_num') AS v`;
     const extensions = await client<{ name: string }[]>`SELECT extname AS name FROM pg_extension`;
+    const [own] = await client<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'`;
+    const [hasVersions] = await client<{ ok: boolean }[]>`SELECT to_regclass('public.layer_versions') IS NOT NULL AS ok`;
+    const versions = hasVersions?.ok ? await client<{ layer: string; version: number }[]>`SELECT layer, version FROM layer_versions` : [];
     const tables = await client<{ name: string }[]>`
       SELECT n.nspname || '.' || c.relname AS name
       FROM pg_depend d JOIN pg_class c ON c.oid = d.objid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -317,6 +352,8 @@ async function serverInfo(url: string): Promise<ServerInfo> {
       major: Math.floor(Number(version?.v) / 10_000),
       extensions: new Set(extensions.map((e) => e.name)),
       extensionTables: new Set(tables.map((t) => t.name)),
+      publicTables: own?.n ?? 0,
+      layerVersions: new Map(versions.map((v) => [v.layer, v.version])),
     };
   } catch (error) {
     throw new Error(`could not connect to ${describeUrl(url)}: ${message(error)}`);

@@ -2,12 +2,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as m0001 from './migrations/0001_domain.ts';
 import * as m0002 from './migrations/0002_duty_coverage.ts';
 import * as m0003 from './migrations/0003_accounts.ts';
+import * as m0004 from './migrations/0004_audit_scope.ts';
 
 /** Migrations in name order; each is raw PostGIS SQL in an up/down pair. */
 const migrations: Record<string, Migration> = {
   '0001_domain': m0001,
   '0002_duty_coverage': m0002,
   '0003_accounts': m0003,
+  '0004_audit_scope': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

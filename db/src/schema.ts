@@ -198,6 +198,7 @@ export interface AuditLogTable {
   request_id: string | null;
   actor_id: number | null;
   ip: string | null;
+  scope_code: string | null;
 }
 
 export type Role = 'admin' | 'planner' | 'supervisor' | 'handler' | 'inspector' | 'viewer';

@@ -11,6 +11,15 @@ describe('loadConfig', () => {
     expect(config.CIVGRID_WEB_ROOT).toMatch(/web[/\\]dist$/);
   });
 
+  it('leaves demo mode off when a first admin is configured (a real installation), unless asked', () => {
+    const real = { CIVGRID_ADMIN_USERNAME: 'zhang.wei', CIVGRID_ADMIN_PASSWORD: 'a-long-password' };
+    expect(loadConfig(real).CIVGRID_DEMO).toBe(false);
+    expect(loadConfig({ ...real, CIVGRID_DEMO: 'true' }).CIVGRID_DEMO).toBe(true);
+    expect(loadConfig({ CIVGRID_DEMO: '0' }).CIVGRID_DEMO).toBe(false);
+    expect(() => loadConfig({ CIVGRID_ADMIN_USERNAME: 'zhang.wei' })).toThrow(/CIVGRID_ADMIN_PASSWORD/);
+    expect(() => loadConfig({ ...real, CIVGRID_ADMIN_PASSWORD: 'short' })).toThrow(/CIVGRID_ADMIN_PASSWORD/);
+  });
+
   it('treats an empty DATABASE_URL as unset', () => {
     expect(loadConfig({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });

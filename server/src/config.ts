@@ -21,8 +21,11 @@ const schema = z.object({
     .or(z.literal('').transform(() => undefined)),
   CIVGRID_DATA_DIR: z.string().min(1).default('./data'),
   CIVGRID_WEB_ROOT: z.string().min(1).optional(),
-  /** Seed the demo district (象山区) when the database is empty. */
-  CIVGRID_DEMO: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
+  /**
+   * Seed the demo district (象山区) when the database is empty, with its demo accounts. Unset: on,
+   * unless a first admin is configured (CIVGRID_ADMIN_USERNAME), which marks a real installation.
+   */
+  CIVGRID_DEMO: z.enum(['true', 'false', '1', '0']).optional().transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
   /** Behind a reverse proxy (nginx): take the client address and https from X-Forwarded-For / -Proto. */
   CIVGRID_TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
   /** Hours a session may sit unused before it ends (sessions end after 7 days regardless). */
@@ -54,7 +57,7 @@ const checked = schema.superRefine((v, ctx) => {
   }
 });
 
-export type Config = Omit<z.infer<typeof schema>, 'CIVGRID_WEB_ROOT'> & { CIVGRID_WEB_ROOT: string };
+export type Config = Omit<z.infer<typeof schema>, 'CIVGRID_WEB_ROOT' | 'CIVGRID_DEMO'> & { CIVGRID_WEB_ROOT: string; CIVGRID_DEMO: boolean };
 
 /** Parse the environment once at start; fail fast naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -65,6 +68,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return {
     ...parsed.data,
+    CIVGRID_DEMO: parsed.data.CIVGRID_DEMO ?? parsed.data.CIVGRID_ADMIN_USERNAME === undefined,
     CIVGRID_WEB_ROOT: parsed.data.CIVGRID_WEB_ROOT ?? resolve(import.meta.dirname, '../../web/dist'),
   };
 }

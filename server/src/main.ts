@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createDatabase, migrateToLatest } from '@civgrid/db';
-import { ensureDemoAccounts, isSeeded, seedDemo } from '@civgrid/db/seed';
+import { disableDemoAccounts, ensureDemoAccounts, isSeeded, seedDemo } from '@civgrid/db/seed';
 import { ensureFirstAdmin } from './auth/first-admin.ts';
 import { startHousekeeping } from './services/housekeeping.ts';
 import { createApp } from './app.ts';
@@ -31,6 +31,10 @@ if (config.CIVGRID_DEMO && !(await isSeeded(database.db))) {
 if (config.CIVGRID_DEMO) {
   const created = await ensureDemoAccounts(database.db);
   if (created) logger.info('demo accounts created', { created });
+  logger.warn('DEMO MODE: one account per role with the published password civgrid-demo, listed on the login page. Set CIVGRID_DEMO=false for real data.');
+} else {
+  const disabled = await disableDemoAccounts(database.db);
+  if (disabled) logger.warn('demo accounts switched off (CIVGRID_DEMO=false)', { disabled });
 }
 if (config.CIVGRID_ADMIN_USERNAME && config.CIVGRID_ADMIN_PASSWORD) {
   try {

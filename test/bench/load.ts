@@ -140,7 +140,15 @@ try {
       body: JSON.stringify({ username, displayName: `压测规划 ${w}`, password: DEMO_PASSWORD, role: 'planner', territoryId: me.user.scope.id }),
     });
     if (res.status !== 201 && res.status !== 409) throw new Error(`creating ${username}: ${res.status} ${await res.text()}`);
-    clients.push(await login(base, username, `10.9.${w}.1`));
+    const client = await login(base, username, `10.9.${w}.1`);
+    // an account an admin created opens with the admin's password, which must be changed first
+    const changed = await fetch(`${base}/api/auth/password`, {
+      method: 'POST',
+      headers: headers(client, { 'content-type': 'application/json' }),
+      body: JSON.stringify({ currentPassword: DEMO_PASSWORD, newPassword: `${DEMO_PASSWORD}-${w}` }),
+    });
+    if (changed.status !== 204) throw new Error(`password change for ${username}: ${changed.status}`);
+    clients.push(client);
   }
   // baseline: the same clients on the lightest route, in this run
   const baseline = await run(5, async (c) => {

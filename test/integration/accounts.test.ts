@@ -35,6 +35,13 @@ const post = (path: string, body: unknown, session: Session | null = null, heade
 const get = (path: string, session: Session | null = null) => app.request(path, withSession(session));
 const login = (username: string, password: string, ip = freshIp()) => post('/api/auth/login', { username, password }, null, { 'x-forwarded-for': ip });
 const as = (username: string, password = DEMO_PASSWORD) => signIn(app, username, password, { 'x-forwarded-for': freshIp() });
+/** Signs in with the password an admin set and changes it, as the first sign-in of a new account must. */
+async function asNew(username: string, password: string): Promise<Session> {
+  const session = await as(username, password);
+  const res = await post('/api/auth/password', { currentPassword: password, newPassword: `${password}-own` }, session);
+  if (res.status !== 204) throw new Error(`password change for ${username}: ${res.status}`);
+  return session;
+}
 
 describe('signing in', () => {
   it('sets an HttpOnly, SameSite session cookie and answers the user with role and scope', async () => {
@@ -101,17 +108,27 @@ describe('signing in', () => {
 });
 
 describe('rate limits', () => {
-  it('answers 429 with Retry-After after 10 attempts on one username, even with the right password then', async () => {
-    for (let i = 0; i < 10; i++) expect((await login('inspector', `wrong-${i}`)).status).toBe(401);
-    const blocked = await login('inspector', DEMO_PASSWORD);
+  it('answers 429 with Retry-After after 10 attempts on one username from one address, even with the right password then', async () => {
+    const guesser = freshIp();
+    for (let i = 0; i < 10; i++) expect((await login('inspector', `wrong-${i}`, guesser)).status).toBe(401);
+    const blocked = await login('inspector', DEMO_PASSWORD, guesser);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     const error = await errorOf(blocked);
     expect(error.code).toBe('rate_limited');
     // the counter is shared through the database: a second app (another server process) sees it too
     const other = createApp({ database, webRoot: '/nonexistent', trustProxy: true });
-    const res = await other.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': freshIp() }, body: JSON.stringify({ username: 'inspector', password: DEMO_PASSWORD }) });
+    const res = await other.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': guesser }, body: JSON.stringify({ username: 'inspector', password: DEMO_PASSWORD }) });
     expect(res.status).toBe(429);
+    // …while the inspector at their own desk still signs in: a guesser cannot lock them out
+    expect((await login('inspector', DEMO_PASSWORD)).status).toBe(200);
+  });
+
+  it('stops a guesser spread over many addresses at 100 attempts per username', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 101; i++) statuses.push((await login('spread-target', `wrong-${i}`)).status);
+    expect(statuses.slice(0, 100).every((s) => s === 401)).toBe(true);
+    expect(statuses[100]).toBe(429);
   });
 
   it('limits login attempts per address across usernames', async () => {
@@ -170,6 +187,24 @@ describe('sessions', () => {
     expect((await errorOf(res)).code).toBe('session_expired');
     const left = await sql<{ n: number }>`SELECT count(*)::int AS n FROM sessions WHERE expires_at < now()`.execute(database.db);
     expect(left.rows[0]!.n).toBe(0); // the expired row was removed
+  });
+
+  it('ends a session revoked by another process within seconds, however often it is used', async () => {
+    const processA = createApp({ database, webRoot: '/nonexistent' });
+    const admin = await as('admin');
+    const created = (await (await post('/api/users', { username: 'revoked-user', displayName: 'x', password: 'revoke-password-1', role: 'viewer', territoryId: ids.district }, admin)).json()) as { user: { id: number } };
+    const session = await signIn(processA, 'revoked-user', 'revoke-password-1');
+    expect((await processA.request('/api/auth/me', withSession(session))).status).toBe(200);
+    // process B (the test's app) deactivates the account; process A keeps being asked every 0.5 s
+    await app.request(`/api/users/${created.user.id}`, withSession(admin, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ active: false }) }));
+    const started = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - started < 12_000) {
+      status = (await processA.request('/api/auth/me', withSession(session))).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - started).toBeLessThan(7_000); // the cache keeps a resolved session 5 s at most
   });
 
   it('refuses a forged cookie', async () => {
@@ -252,7 +287,7 @@ describe('user administration', () => {
   it('keeps a street admin inside their street: they list and create only there', async () => {
     const admin = await as('admin');
     await post('/api/users', { username: 'street-admin', displayName: '街道管理员', password: 'street-password-1', role: 'admin', territoryId: ids.street1 }, admin);
-    const streetAdmin = await as('street-admin', 'street-password-1');
+    const streetAdmin = await asNew('street-admin', 'street-password-1');
     const outside = await post('/api/users', { username: 'too-wide', displayName: 'x', password: 'a-good-password', role: 'viewer', territoryId: ids.district }, streetAdmin);
     expect(outside.status).toBe(403);
     expect((await errorOf(outside)).code).toBe('out_of_scope');
@@ -307,7 +342,66 @@ describe('user administration', () => {
   });
 });
 
+describe('scope of user administration', () => {
+  it('stores no organisation for roles other than handler, and refuses an unknown one with 400', async () => {
+    const admin = await as('admin');
+    const res = await post('/api/users', { username: 'viewer-org', displayName: 'x', password: 'a-good-password', role: 'viewer', territoryId: ids.district, organisationId: ids.org }, admin);
+    expect(((await res.json()) as { user: { organisation: unknown } }).user.organisation).toBeNull();
+    const unknown = await post('/api/users', { username: 'handler-x', displayName: 'x', password: 'a-good-password', role: 'handler', territoryId: ids.district, organisationId: 999999 }, admin);
+    expect(unknown.status).toBe(400);
+  });
+
+  it('lets a street admin give handlers only organisations of their street', async () => {
+    const admin = await as('admin');
+    await post('/api/users', { username: 'street-admin-2', displayName: '街道管理员二', password: 'street-password-2', role: 'admin', territoryId: ids.street1 }, admin);
+    const streetAdmin = await asNew('street-admin-2', 'street-password-2');
+    const orgs = (await sql<{ own: number; other: number; department: number }>`
+      SELECT (SELECT o.id FROM organisations o JOIN territories t ON t.id = o.territory_id WHERE t.code LIKE ${`${ids.street1Code}%`} ORDER BY o.id LIMIT 1) AS own,
+             (SELECT o.id FROM organisations o JOIN territories t ON t.id = o.territory_id WHERE t.code NOT LIKE ${`${ids.street1Code}%`} AND t.level <> 'district' ORDER BY o.id LIMIT 1) AS other,
+             (SELECT id FROM organisations WHERE territory_id IS NULL ORDER BY id LIMIT 1) AS department`.execute(database.db)).rows[0]!;
+    const make = (username: string, organisationId: number) =>
+      post('/api/users', { username, displayName: 'x', password: 'a-good-password', role: 'handler', territoryId: ids.street1, organisationId }, streetAdmin);
+    expect((await make('h-own', orgs.own)).status).toBe(201);
+    expect((await make('h-other', orgs.other)).status).toBe(403);
+    expect((await make('h-department', orgs.department)).status).toBe(403);
+    // the district admin may give a district department
+    expect((await post('/api/users', { username: 'h-dept', displayName: 'x', password: 'a-good-password', role: 'handler', territoryId: ids.district, organisationId: orgs.department }, admin)).status).toBe(201);
+  });
+
+  it('sends an admin to their own password change, and keeps peers from resetting each other', async () => {
+    const admin = await as('admin');
+    const me = (await (await get('/api/auth/me', admin)).json()) as { user: { id: number } };
+    const self = await post(`/api/users/${me.user.id}/password`, { password: 'some-new-password' }, admin);
+    expect(self.status).toBe(409);
+    expect((await errorOf(self)).code).toBe('use_password_change');
+    const peer = (await (await post('/api/users', { username: 'peer-admin', displayName: '同级', password: 'peer-password-1', role: 'admin', territoryId: ids.street1 }, admin)).json()) as { user: { id: number } };
+    const other = (await (await post('/api/users', { username: 'peer-admin-2', displayName: '同级二', password: 'peer-password-2', role: 'admin', territoryId: ids.street1 }, admin)).json()) as { user: { id: number } };
+    const peerSession = await asNew('peer-admin', 'peer-password-1');
+    const takeover = await post(`/api/users/${other.user.id}/password`, { password: 'taken-over-123' }, peerSession);
+    expect(takeover.status).toBe(403);
+    const demote = await app.request(`/api/users/${other.user.id}`, withSession(peerSession, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ active: false }) }));
+    expect(demote.status).toBe(403);
+    // the district admin, above them, may
+    expect((await post(`/api/users/${peer.user.id}/password`, { password: 'reset-from-above' }, admin)).status).toBe(204);
+  });
+});
+
 describe('audit trail', () => {
+  it('shows a street admin the entries of their street only', async () => {
+    const admin = await as('admin');
+    await post('/api/users', { username: 'far-away', displayName: '别处', password: 'far-password-1', role: 'viewer', territoryId: ids.street2 }, admin);
+    await post('/api/users', { username: 'street-audit-admin', displayName: '街道审计', password: 'street-audit-1', role: 'admin', territoryId: ids.street1 }, admin);
+    const streetAdmin = await asNew('street-audit-admin', 'street-audit-1');
+    const mine = (await (await get('/api/audit?limit=500', streetAdmin)).json()) as { entries: { entity: string; after: { username?: string } | null }[] };
+    expect(mine.entries.length).toBeGreaterThan(0);
+    expect(mine.entries.some((e) => e.after?.username === 'far-away')).toBe(false);
+    expect(mine.entries.some((e) => e.entity === 'demo')).toBe(false); // the seed is installation-wide
+    const rows = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log WHERE scope_code IS NULL OR scope_code NOT LIKE ${`${ids.street1Code}%`}`.execute(database.db);
+    expect(rows.rows[0]!.n).toBeGreaterThan(0);
+    const all = (await (await get('/api/audit?limit=500', admin)).json()) as { entries: { after: { username?: string } | null }[] };
+    expect(all.entries.some((e) => e.after?.username === 'far-away')).toBe(true);
+  });
+
   it('records who created and changed a user, with before and after, and never a password hash', async () => {
     const admin = await as('admin');
     const created = (await (await post('/api/users', { username: 'audited', displayName: '审计对象', password: 'audit-password-1', role: 'viewer', territoryId: ids.district }, admin)).json()) as { user: { id: number } };

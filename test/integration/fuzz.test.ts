@@ -46,6 +46,8 @@ function badGeometries(lon: number, lat: number): string[] {
     `{"type":"Polygon","coordinates":[[[${lon},${lat}],[${lon},${lat}],[${lon},${lat}],[${lon},${lat}]]]}`,
     `{"type":"Point","coordinates":[${lon},${lat}]}`,
     '{"type":"GeometryCollection","geometries":[]}',
+    '{"type":"Polygon","coordinates":[[[0,0],[180,0],[180,10],[0,10],[0,0]]]}',
+    '{"type":"Polygon","coordinates":[[[-180,-90],[180,-90],[180,90],[-180,90],[-180,-90]]]}',
     '{"type":"Polygon","coordinates":"((0 0, 1 0, 1 1, 0 0))"}',
     `{"type":"Polygon","coordinates":[[["${lon}","${lat}"],[1,2],[3,4],[1,2]]]}`,
     `{"type":"MultiPolygon","coordinates":[[${JSON.stringify(ring(lon, lat))}],[]]}`,

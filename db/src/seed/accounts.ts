@@ -52,3 +52,13 @@ export async function ensureDemoAccounts(db: Kysely<DB>): Promise<number> {
   }
   return created;
 }
+
+/**
+ * Outside demo mode the demo accounts, whose password is published, are
+ * switched off and their sessions ended; returns how many were active.
+ */
+export async function disableDemoAccounts(db: Kysely<DB>): Promise<number> {
+  const rows = await db.updateTable('users').set({ active: false, updated_at: new Date() }).where('demo', '=', true).where('active', '=', true).returning('id').execute();
+  if (rows.length) await db.deleteFrom('sessions').where('user_id', 'in', rows.map((r) => r.id)).execute();
+  return rows.length;
+}

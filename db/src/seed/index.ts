@@ -31,7 +31,7 @@ export interface SeedReport {
   ms: number;
 }
 
-export { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureDemoAccounts } from './accounts.ts';
+export { DEMO_ACCOUNTS, DEMO_PASSWORD, disableDemoAccounts, ensureDemoAccounts } from './accounts.ts';
 
 export const DEFAULT_SEED = 20261122;
 export const DEFAULT_PROBLEMS = 20000;

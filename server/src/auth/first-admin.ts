@@ -21,8 +21,8 @@ export interface NewAdmin {
 export async function createAccount(db: Kysely<DB>, input: NewAdmin, actor: string): Promise<number> {
   checkPassword(input.password, input.username);
   const territory = input.scopeCode
-    ? await db.selectFrom('territories').select(['id', 'level']).where('code', '=', input.scopeCode).executeTakeFirst()
-    : await db.selectFrom('territories').select(['id', 'level']).where('level', '=', 'district').orderBy('code').executeTakeFirst();
+    ? await db.selectFrom('territories').select(['id', 'level', 'code']).where('code', '=', input.scopeCode).executeTakeFirst()
+    : await db.selectFrom('territories').select(['id', 'level', 'code']).where('level', '=', 'district').orderBy('code').executeTakeFirst();
   if (!territory) {
     throw new Error(input.scopeCode ? `No territory with code ${input.scopeCode}.` : 'There is no district yet: load the territory first (for the demo: pnpm seed).');
   }
@@ -39,7 +39,7 @@ export async function createAccount(db: Kysely<DB>, input: NewAdmin, actor: stri
         throw error;
       });
     await new AuditRepository(trx).record(trx, { userId: null, username: actor, requestId: null, ip: null }, {
-      action: 'create', entity: 'user', entityId: id, before: null, after: { username: input.username, role: input.role, territoryId: territory.id },
+      scopeCode: territory.code, action: 'create', entity: 'user', entityId: id, before: null, after: { username: input.username, role: input.role, territoryId: territory.id },
     });
     return id;
   });

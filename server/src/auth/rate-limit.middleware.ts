@@ -6,8 +6,14 @@ import type { Limit, RateLimiter } from './rate-limiter.ts';
 export interface RateLimits {
   /** Login attempts per client address. */
   loginPerIp: Limit;
-  /** Login attempts per username, whatever the address; a success clears it. */
+  /** Login attempts on one username from one address; a success clears it. */
   loginPerUser: Limit;
+  /**
+   * Login attempts on one username from all addresses together: the brake on
+   * a guesser with many addresses, set high enough that nobody can lock a
+   * colleague out with a handful of wrong passwords.
+   */
+  loginPerUserAllAddresses?: Limit;
   /** Writes without an account (login, the citizen report) per client address. */
   publicPerIp: Limit;
 }
@@ -15,6 +21,7 @@ export interface RateLimits {
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   loginPerIp: { max: 30, windowSeconds: 300 },
   loginPerUser: { max: 10, windowSeconds: 900 },
+  loginPerUserAllAddresses: { max: 100, windowSeconds: 900 },
   publicPerIp: { max: 60, windowSeconds: 60 },
 };
 

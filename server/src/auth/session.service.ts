@@ -85,7 +85,8 @@ export class SessionService {
   async resolve(token: string): Promise<Resolved> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { kind: 'expired' };
     const tokenHash = sha256(token);
-    const record = this.cache.get(tokenHash)?.record ?? (await this.sessions.find(tokenHash));
+    const cached = this.cache.get(tokenHash);
+    const record = cached?.record ?? (await this.sessions.find(tokenHash));
     if (!record?.active) return { kind: 'expired' };
     const now = Date.now();
     const hardEnd = record.createdAt.getTime() + this.lifetime.absoluteMs;
@@ -100,7 +101,9 @@ export class SessionService {
       record.lastSeenAt = new Date(now);
       record.expiresAt = expiresAt;
     }
-    this.cache.set(tokenHash, { record });
+    // cached once per database read: setting it again on every hit would restart its TTL and
+    // keep a session revoked by another process alive for as long as it is used
+    if (!cached) this.cache.set(tokenHash, { record });
     return {
       kind: 'ok',
       session: { tokenHash, csrfToken: record.csrfToken },

@@ -58,6 +58,13 @@ export function handleError(logger: Logger) {
       logger.warn('data exception reached the database', { requestId, sqlState, error: error.message });
       return c.json(errorBody('invalid_value', 'A value in the request cannot be stored or compared.', { requestId }), 400);
     }
+    if (sqlState === '23503') {
+      logger.warn('reference to a missing row', { requestId, error: error.message });
+      return c.json(errorBody('invalid_reference', 'The request refers to something that does not exist.', { requestId }), 400);
+    }
+    if (sqlState === '23505') {
+      return c.json(errorBody('conflict', 'This already exists.', { requestId }), 409);
+    }
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       // Hono's own HTTPExceptions (e.g. a malformed body) stay client errors.

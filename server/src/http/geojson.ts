@@ -36,10 +36,17 @@ export function checkPolygonInput(input: z.infer<typeof polygonInput>): PolygonG
       if (ring.length < 4) throw unprocessable('invalid_geometry', `${where} has ${ring.length} positions; a ring needs at least 4.`);
       vertices += ring.length;
       if (vertices > MAX_VERTICES) throw unprocessable('geometry_too_complex', `More than ${MAX_VERTICES} vertices.`);
+      let previous: number | undefined;
       for (const [lon, lat] of ring as [number, number][]) {
         if (!Number.isFinite(lon) || !Number.isFinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90) {
           throw unprocessable('coordinates_out_of_range', `${where} has a position outside [-180, -90, 180, 90].`);
         }
+        // An edge spanning half the globe is ambiguous on the sphere (PostGIS refuses it with an
+        // internal error); no responsibility area has one.
+        if (previous !== undefined && Math.abs(lon - previous) >= 180) {
+          throw unprocessable('edge_too_long', `${where} has an edge spanning 180° of longitude or more.`);
+        }
+        previous = lon;
       }
       const first = ring[0]!;
       const last = ring[ring.length - 1]!;

@@ -12,6 +12,8 @@ export interface Actor {
 }
 
 export interface AuditRecord {
+  /** Territory code the entry is about (who may read it); null: installation-wide. */
+  scopeCode: string | null;
   action: string;
   entity: string;
   entityId: string | number | null;
@@ -74,12 +76,21 @@ export class AuditRepository {
         after: entry.after === undefined || entry.after === null ? null : JSON.stringify(entry.after),
         request_id: actor.requestId,
         ip: actor.ip,
+        scope_code: entry.scopeCode,
       })
       .execute();
   }
 
-  async list(filter: AuditFilter): Promise<{ entries: AuditEntry[]; nextBefore: number | null }> {
-    let query = this.db.selectFrom('audit_log').selectAll();
+  /**
+   * Entries about places within the reader's scope (a code prefix), newest
+   * first; installation-wide entries only for a district-level reader.
+   */
+  async list(filter: AuditFilter, readerScope: string): Promise<{ entries: AuditEntry[]; nextBefore: number | null }> {
+    const pattern = `${readerScope.replace(/[\\%_]/g, '')}%`;
+    let query = this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where((eb) => (readerScope.length <= 6 ? eb.or([eb('scope_code', 'like', pattern), eb('scope_code', 'is', null)]) : eb('scope_code', 'like', pattern)));
     if (filter.entity) query = query.where('entity', '=', filter.entity);
     if (filter.entityId) query = query.where('entity_id', '=', filter.entityId);
     if (filter.action) query = query.where('action', '=', filter.action);

@@ -22,6 +22,7 @@ export interface NewUser {
   role: Role;
   territoryId: number;
   organisationId: number | null;
+  mustChangePassword: boolean;
 }
 
 export interface UserChanges {
@@ -115,6 +116,7 @@ export class UserRepository {
         role: user.role,
         territory_id: user.territoryId,
         organisation_id: user.organisationId,
+        must_change_password: user.mustChangePassword,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

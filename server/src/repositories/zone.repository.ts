@@ -24,6 +24,8 @@ export interface ZoneProperties extends ZoneFields {
 }
 
 export type ZoneFeature = Feature<MultiPolygon, ZoneProperties> & { id: number };
+/** A zone as stored, with the code of its community (for the audit trail's scope). */
+export type StoredZone = ZoneFeature & { territoryCode: string | null };
 
 /** A geometry after repair, and what the repair and the scope check found. */
 export interface PreparedGeometry {
@@ -116,7 +118,7 @@ export class ZoneRepository {
   }
 
   /** A live zone as a GeoJSON Feature, or undefined. */
-  async feature(id: number, db: Db = this.db): Promise<(ZoneFeature & { territoryCode: string | null }) | undefined> {
+  async feature(id: number, db: Db = this.db): Promise<StoredZone | undefined> {
     const { rows } = await sql<{ f: string | ZoneFeature; territory_code: string | null }>`
       SELECT json_build_object('type', 'Feature', 'id', z.id, 'geometry', ST_AsGeoJSON(z.geom, 7)::json,
                'properties', json_build_object('id', z.id, 'duty', z.duty_type_id, 'name', z.name, 'ownerOrgId', z.owner_org_id,

@@ -86,10 +86,13 @@ export class UserService {
         passwordHash,
         role: input.role,
         territoryId: input.territoryId,
-        organisationId: input.organisationId ?? null,
+        // only a handler belongs to an organisation (its cases); others keep none
+        organisationId: input.role === 'handler' ? (input.organisationId ?? null) : null,
+        // a password the admin knows is only good for choosing one's own
+        mustChangePassword: true,
       });
-      const created = await this.users.byId(id, trx);
-      await this.audit.record(trx, actor, { action: 'create', entity: 'user', entityId: id, before: null, after: created && audited(created) });
+      const created = (await this.users.byId(id, trx)) as UserRow;
+      await this.audit.record(trx, actor, { scopeCode: created.scope.code, action: 'create', entity: 'user', entityId: id, before: null, after: audited(created) });
       return id;
     }).catch(uniqueUsername(input.username));
     return (await this.users.byId(id)) as UserRow;
@@ -102,12 +105,13 @@ export class UserService {
     await this.db.transaction().execute(async (trx) => {
       const before = await this.users.byId(id, trx);
       if (!before || !inScope(admin, before.scope.code)) throw notFound('user_not_found', `No user ${id} within your scope.`);
+      checkAdminOver(admin, before);
       const role = changes.role ?? before.role;
       const organisationId = changes.organisationId !== undefined ? changes.organisationId : role === 'handler' ? (before.organisation?.id ?? null) : null;
       await this.checkPlacement(trx, admin, role, changes.territoryId ?? before.scope.id, organisationId);
       await this.users.update(trx, id, { ...changes, organisationId: role === 'handler' ? organisationId : null });
       const after = (await this.users.byId(id, trx)) as UserRow;
-      await this.audit.record(trx, actor, { action: 'update', entity: 'user', entityId: id, before: audited(before), after: audited(after) });
+      await this.audit.record(trx, actor, { scopeCode: after.scope.code, action: 'update', entity: 'user', entityId: id, before: audited(before), after: audited(after) });
       const rightsChanged = before.role !== after.role || before.scope.id !== after.scope.id || before.active !== after.active || before.organisation?.id !== after.organisation?.id;
       if (rightsChanged) await this.sessionRows.deleteForUser(trx, id);
     });
@@ -117,13 +121,15 @@ export class UserService {
 
   /** An admin sets a new password; the user must change it at the next login. */
   async resetPassword(admin: AuthUser, actor: Actor, id: number, password: string): Promise<void> {
+    if (id === admin.id) throw conflict('use_password_change', 'Change your own password with your current one (POST /api/auth/password).');
     const target = await this.get(admin, id);
+    checkAdminOver(admin, target);
     checkPassword(password, target.username);
     const passwordHash = await hashPassword(password);
     await this.db.transaction().execute(async (trx) => {
-      await this.users.setPassword(trx, id, passwordHash, id !== admin.id);
+      await this.users.setPassword(trx, id, passwordHash, true);
       await this.sessionRows.deleteForUser(trx, id);
-      await this.audit.record(trx, actor, { action: 'reset_password', entity: 'user', entityId: id, before: null, after: { mustChangePassword: id !== admin.id } });
+      await this.audit.record(trx, actor, { scopeCode: target.scope.code, action: 'reset_password', entity: 'user', entityId: id, before: null, after: { mustChangePassword: true } });
     });
     this.sessions.forgetUser(id);
   }
@@ -138,7 +144,7 @@ export class UserService {
     await this.db.transaction().execute(async (trx) => {
       await this.users.setPassword(trx, user.id, passwordHash, false);
       await this.sessionRows.deleteForUser(trx, user.id, session.tokenHash);
-      await this.audit.record(trx, actor, { action: 'change_password', entity: 'user', entityId: user.id, before: null, after: null });
+      await this.audit.record(trx, actor, { scopeCode: user.scopeCode, action: 'change_password', entity: 'user', entityId: user.id, before: null, after: null });
     });
     this.sessions.forgetUser(user.id);
   }
@@ -150,8 +156,25 @@ export class UserService {
     if (!inScope(admin, territory.code)) throw forbidden('out_of_scope', `${territory.name} is outside your scope.`);
     if (role === 'handler') {
       if (organisationId === null) throw badRequest('organisation_required', 'A handler belongs to an organisation: give organisationId.');
-      if (!(await this.users.organisation(organisationId, trx))) throw badRequest('invalid_organisation', `No organisation ${organisationId}.`);
+      const organisation = await this.users.organisation(organisationId, trx);
+      if (!organisation) throw badRequest('invalid_organisation', `No organisation ${organisationId}.`);
+      // the handler will see that organisation's cases: it must be the admin's to give.
+      // Organisations without a territory (the district's departments) are the district's.
+      if (!inScope(admin, organisation.territory_code ?? admin.scopeCode.slice(0, 6))) {
+        throw forbidden('out_of_scope', `${organisation.name} is outside your scope.`);
+      }
     }
+  }
+}
+
+/**
+ * An admin manages other admins only below their own level: a street admin
+ * cannot reset or demote another street admin of the same street (or a
+ * district admin); district admins recover each other with pnpm user:create.
+ */
+function checkAdminOver(admin: AuthUser, target: UserRow): void {
+  if (target.id !== admin.id && target.role === 'admin' && target.scope.code.length <= admin.scopeCode.length) {
+    throw forbidden('out_of_scope', 'Another admin of your level or above is managed from above, not by you.');
   }
 }
 

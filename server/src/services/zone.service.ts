@@ -6,7 +6,7 @@ import type { PolygonGeometry } from '../http/geojson.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
 import { type IdempotencyRepository, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
-import type { OverlapFinding, ZoneFeature, ZoneFields, ZoneRepository } from '../repositories/zone.repository.ts';
+import type { OverlapFinding, StoredZone, ZoneFeature, ZoneFields, ZoneRepository } from '../repositories/zone.repository.ts';
 
 /** Area a zone may stick out of the editor's scope: floating-point crumbs along a shared edge, not land. */
 export const SCOPE_TOLERANCE_M2 = 1;
@@ -60,8 +60,8 @@ export class ZoneService {
       await this.checkFields(trx, input);
       const ewkt = await this.prepare(trx, user, input.geometry);
       const id = await this.zones.insert(trx, input, ewkt.ewkt, actor.username, input.comment);
-      const zone = (await this.zones.feature(id, trx)) as ZoneFeature;
-      await this.audit.record(trx, actor, { action: 'create', entity: 'zone', entityId: id, before: null, after: audited(zone) });
+      const zone = (await this.zones.feature(id, trx)) as StoredZone;
+      await this.audit.record(trx, actor, { scopeCode: zone.territoryCode ?? user.scopeCode, action: 'create', entity: 'zone', entityId: id, before: null, after: audited(zone) });
       await new TileRepository(trx, this.engine).bumpVersion('zones');
       const answer: StoredAnswer = { status: 201, body: { zone: strip(zone), repaired: ewkt.repaired, overlaps: await this.zones.overlaps(trx, id) } satisfies ZoneWrite };
       if (idempotencyKey) await this.idempotency.complete(trx, scope, idempotencyKey, answer);
@@ -75,8 +75,8 @@ export class ZoneService {
       await this.checkFields(trx, input);
       const prepared = await this.prepare(trx, user, input.geometry);
       if (!(await this.zones.update(trx, id, version, input, prepared.ewkt, actor.username, input.comment))) throw await this.stale(trx, id);
-      const zone = (await this.zones.feature(id, trx)) as ZoneFeature;
-      await this.audit.record(trx, actor, { action: 'update', entity: 'zone', entityId: id, before: audited(before), after: audited(zone) });
+      const zone = (await this.zones.feature(id, trx)) as StoredZone;
+      await this.audit.record(trx, actor, { scopeCode: zone.territoryCode ?? user.scopeCode, action: 'update', entity: 'zone', entityId: id, before: audited(before), after: audited(zone) });
       await new TileRepository(trx, this.engine).bumpVersion('zones');
       return { zone: strip(zone), repaired: prepared.repaired, overlaps: await this.zones.overlaps(trx, id) };
     });
@@ -86,13 +86,13 @@ export class ZoneService {
     await this.db.transaction().execute(async (trx) => {
       const before = await this.current(trx, user, id, version);
       if (!(await this.zones.retire(trx, id, version, actor.username, comment))) throw await this.stale(trx, id);
-      await this.audit.record(trx, actor, { action: 'delete', entity: 'zone', entityId: id, before: audited(before), after: null });
+      await this.audit.record(trx, actor, { scopeCode: before.territoryCode ?? user.scopeCode, action: 'delete', entity: 'zone', entityId: id, before: audited(before), after: null });
       await new TileRepository(trx, this.engine).bumpVersion('zones');
     });
   }
 
   /** The zone as stored, when it exists, is in the user's scope and is still at `version`. */
-  private async current(trx: Kysely<DB>, user: AuthUser, id: number, version: number): Promise<ZoneFeature> {
+  private async current(trx: Kysely<DB>, user: AuthUser, id: number, version: number): Promise<StoredZone> {
     const zone = await this.zones.feature(id, trx);
     if (!zone) throw notFound('zone_not_found', `No zone ${id}.`);
     if (!(await this.zones.within(trx, id, user.territoryId, SCOPE_TOLERANCE_M2))) {

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { userOf } from '../../auth/actor.ts';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { validate } from '../../http/validate.ts';
@@ -20,5 +21,5 @@ const query = z.object({
 
 /** The audit trail, newest first, a page at a time (`before` = the last id seen). */
 export function auditRoutes({ audit }: Services) {
-  return new Hono<Env>().get('/', validate('query', query), async (c) => c.json(await audit.list(c.req.valid('query'))));
+  return new Hono<Env>().get('/', validate('query', query), async (c) => c.json(await audit.list(c.req.valid('query'), userOf(c).scopeCode)));
 }

@@ -5,7 +5,7 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { actorOf, sessionOf, userOf } from '../../auth/actor.ts';
 import { isHttps, SESSION_COOKIE } from '../../auth/auth.middleware.ts';
-import { enforceLimit } from '../../auth/rate-limit.middleware.ts';
+import { DEFAULT_RATE_LIMITS, enforceLimit } from '../../auth/rate-limit.middleware.ts';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { notFound, unauthorized } from '../../http/errors.ts';
@@ -30,8 +30,10 @@ export function authRoutes(services: Services) {
     .post('/login', validate('json', login), async (c) => {
       const { username, password } = c.req.valid('json');
       await enforceLimit(c, limiter, `login:ip:${c.get('ip')}`, options.rateLimits.loginPerIp);
-      const userKey = `login:user:${username.toLowerCase()}`;
+      const name = username.toLowerCase();
+      const userKey = `login:user:${name}:${c.get('ip')}`;
       await enforceLimit(c, limiter, userKey, options.rateLimits.loginPerUser);
+      await enforceLimit(c, limiter, `login:user:${name}`, options.rateLimits.loginPerUserAllAddresses ?? DEFAULT_RATE_LIMITS.loginPerUserAllAddresses!);
       const userId = await sessions.authenticate(username, password);
       if (userId === undefined) {
         c.get('logger').warn('login failed', { requestId: c.get('requestId'), ip: c.get('ip') });
@@ -49,7 +51,7 @@ export function authRoutes(services: Services) {
       const user = await services.userRepository.byId(userId);
       if (!user) throw unauthorized('invalid_credentials', INVALID);
       await audit.record(services.database.db, { ...actorOf(c), userId, username: user.username }, {
-        action: 'login', entity: 'session', entityId: userId, before: null, after: null,
+        scopeCode: user.scope.code, action: 'login', entity: 'session', entityId: userId, before: null, after: null,
       });
       return c.json({ user, csrfToken: session.csrfToken });
     })
@@ -57,7 +59,7 @@ export function authRoutes(services: Services) {
       const session = sessionOf(c);
       const user = userOf(c);
       await sessions.end(session);
-      await audit.record(services.database.db, actorOf(c), { action: 'logout', entity: 'session', entityId: user.id, before: null, after: null });
+      await audit.record(services.database.db, actorOf(c), { scopeCode: user.scopeCode, action: 'logout', entity: 'session', entityId: user.id, before: null, after: null });
       deleteCookie(c, SESSION_COOKIE, { path: '/' });
       return c.body(null, 204);
     })
