@@ -230,7 +230,7 @@ describe.skipIf(skipBrowser)('accounts', () => {
     await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
     const cells = await row.locator('td').allTextContents();
     expect(cells[0]).toContain('li.ming');
-    expect(cells.slice(1, 6).map((c) => c.trim())).toEqual(['李明', '规划编辑', street.name, '—', '启用']);
+    expect(cells.slice(1, 6).map((c) => c.trim())).toEqual(['李明', '规划编辑', street.name, '—', '启用 待改密']);
     expect(await form.count()).toBe(0);
 
     // the same username again: said next to the field, and what was typed stays
