@@ -8,7 +8,7 @@ import { authMiddleware } from './auth/auth.middleware.ts';
 import { type AppDeps, buildServices, serviceOptions } from './deps.ts';
 import { auditRoutes } from './routes/audit/audit.routes.ts';
 import { authRoutes } from './routes/auth/auth.routes.ts';
-import { organisationRoutes, territoryRoutes } from './routes/territories/territories.routes.ts';
+import { organisationRoutes, peopleRoutes, territoryRoutes } from './routes/territories/territories.routes.ts';
 import { userRoutes } from './routes/users/users.routes.ts';
 import { zoneRoutes } from './routes/zones/zones.routes.ts';
 import type { Env } from './http/env.ts';
@@ -42,6 +42,7 @@ export function createApp(deps: AppDeps) {
     .route('/audit', auditRoutes(services))
     .route('/territories', territoryRoutes(services))
     .route('/organisations', organisationRoutes(services))
+    .route('/people', peopleRoutes(services))
     .route('/zones', zoneRoutes(services))
     .route('/duty-types', dutyTypeRoutes(services))
     .route('/layers', layerRoutes(services))

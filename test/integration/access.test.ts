@@ -47,8 +47,18 @@ async function insertZone(): Promise<number> {
     INSERT INTO zones (duty_type_id, name, owner_org_id, geom)
     VALUES ('frontage', 'to-change', ${fx.org}, ST_Multi(ST_GeomFromGeoJSON(${JSON.stringify(square(fx.street1Centre, -0.001))})))
     RETURNING id`.execute(database.db);
+  await sql`INSERT INTO zone_versions (zone_id, version, duty_type_id, name, owner_org_id, geom, valid_from)
+    SELECT id, version, duty_type_id, name, owner_org_id, geom, valid_from FROM zones WHERE id = ${rows[0]!.id}`.execute(database.db);
   return rows[0]!.id;
 }
+/** A write to a fresh zone (the body may use its id and version). */
+const onZone = (path: (id: number) => string, body: (version: number) => unknown, ok = 200): Sample => ({
+  request: async () => {
+    const id = await insertZone();
+    return { path: path(id), init: json('POST', body(await zoneVersion(id))) };
+  },
+  ok,
+});
 const zoneVersion = async (id: number) => (await sql<{ version: number }>`SELECT version FROM zones WHERE id = ${id}`.execute(database.db)).rows[0]!.version;
 
 const fixed = (path: string, ok = 200): Sample => ({ request: async () => ({ path }), ok });
@@ -104,6 +114,28 @@ const SAMPLES: Record<string, Sample> = {
     },
     ok: 204,
   },
+  'GET /api/people': fixed('/api/people?q=王'),
+  'GET /api/zones/:id': { request: async () => ({ path: `/api/zones/${await insertZone()}` }), ok: 200 },
+  'GET /api/zones/:id/history': { request: async () => ({ path: `/api/zones/${await insertZone()}/history` }), ok: 200 },
+  'POST /api/zones/preview': { request: async () => ({ path: '/api/zones/preview', init: json('POST', { geometry: square(fx.street1Centre), duty: 'frontage' }) }), ok: 200 },
+  // a line across the fresh zone (it spans 0.0003° east of −0.001°)
+  'POST /api/zones/:id/split': onZone(
+    (id) => `/api/zones/${id}/split`,
+    (version) => {
+      const [lon, lat] = fx.street1Centre;
+      return { version, line: { type: 'LineString', coordinates: [[lon - 0.00085, lat - 0.0001], [lon - 0.00085, lat + 0.0004]] } };
+    },
+  ),
+  'POST /api/zones/merge': {
+    request: async () => {
+      const [a, b] = [await insertZone(), await insertZone()];
+      return { path: '/api/zones/merge', init: json('POST', { zones: [{ id: a, version: await zoneVersion(a) }, { id: b, version: await zoneVersion(b) }] }) };
+    },
+    ok: 200,
+  },
+  // the square just east of the fresh zone
+  'POST /api/zones/:id/fill': onZone((id) => `/api/zones/${id}/fill`, (version) => ({ version, geometry: square(fx.street1Centre, -0.0007) })),
+  'POST /api/zones/:id/restore': onZone((id) => `/api/zones/${id}/restore`, (version) => ({ version: 1, currentVersion: version })),
   'GET /tiles/:name{[a-z0-9-]+\\.pmtiles}': fixed('/tiles/basemap.pmtiles'),
   'GET /tiles/:name{[a-z-]+\\.json}': fixed('/tiles/streets.json'),
   'GET /tiles/:layer/:z/:x/:file': {

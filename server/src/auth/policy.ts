@@ -52,9 +52,18 @@ export const POLICY: Record<string, Rule> = {
   'GET /api/coverage/points': SIGNED_IN,
   'GET /api/coverage/summary': SIGNED_IN,
 
+  'GET /api/people': SIGNED_IN,
+  'GET /api/zones/:id': SIGNED_IN,
+  'GET /api/zones/:id/history': SIGNED_IN,
+  // The live feedback of an edit writes nothing, but only editors draw.
+  'POST /api/zones/preview': only('admin', 'planner'),
   'POST /api/zones': only('admin', 'planner'),
   'PUT /api/zones/:id': only('admin', 'planner'),
   'DELETE /api/zones/:id': only('admin', 'planner'),
+  'POST /api/zones/:id/split': only('admin', 'planner'),
+  'POST /api/zones/merge': only('admin', 'planner'),
+  'POST /api/zones/:id/fill': only('admin', 'planner'),
+  'POST /api/zones/:id/restore': only('admin', 'planner'),
 
   // Tiles and archives carry the same data as the layers.
   'GET /tiles/:name{[a-z0-9-]+\\.pmtiles}': SIGNED_IN,

@@ -12,6 +12,11 @@ const polygonShape = z.object({ type: z.literal('Polygon'), coordinates: z.array
 const multiPolygonShape = z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(z.array(position))) });
 const geometryShape = z.discriminatedUnion('type', [polygonShape, multiPolygonShape]);
 const featureShape = z.object({ type: z.literal('Feature'), geometry: geometryShape });
+const lineShape = z.object({ type: z.literal('LineString'), coordinates: z.array(position) });
+
+/** GeoJSON shape only: a LineString or a Feature holding one (a cut line, a road section). */
+export const lineInput = z.union([lineShape, z.object({ type: z.literal('Feature'), geometry: lineShape })]);
+export type LineGeometry = { type: 'LineString'; coordinates: Position[] };
 
 /** GeoJSON shape only: a Polygon, a MultiPolygon, or a Feature holding one. */
 export const polygonInput = z.union([geometryShape, featureShape]);
@@ -56,4 +61,20 @@ export function checkPolygonInput(input: z.infer<typeof polygonInput>): PolygonG
     }
   }
   return geometry;
+}
+
+/** A line's sanity, as for polygons: at least two positions, in range, bounded, no antimeridian-wide edges. */
+export function checkLineInput(input: z.infer<typeof lineInput>): LineGeometry {
+  const line = (input.type === 'Feature' ? input.geometry : input) as LineGeometry;
+  if (line.coordinates.length < 2) throw unprocessable('invalid_geometry', `The line has ${line.coordinates.length} positions; it needs at least 2.`);
+  if (line.coordinates.length > MAX_VERTICES) throw unprocessable('geometry_too_complex', `More than ${MAX_VERTICES} vertices.`);
+  let previous: number | undefined;
+  for (const [lon, lat] of line.coordinates as [number, number][]) {
+    if (!Number.isFinite(lon) || !Number.isFinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90) {
+      throw unprocessable('coordinates_out_of_range', 'The line has a position outside [-180, -90, 180, 90].');
+    }
+    if (previous !== undefined && Math.abs(lon - previous) >= 180) throw unprocessable('edge_too_long', 'The line has an edge spanning 180° of longitude or more.');
+    previous = lon;
+  }
+  return { type: 'LineString', coordinates: line.coordinates.map(([lon, lat]) => [lon, lat] as Position) };
 }

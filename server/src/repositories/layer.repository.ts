@@ -8,6 +8,8 @@ export interface LayerQuery {
   bbox?: BBox | undefined;
   /** Duty type id, for the zones layer. */
   duty?: string | undefined;
+  /** Zones as they stood at this instant (from their version rows) instead of now. */
+  asOf?: Date | undefined;
 }
 
 export interface LayerCounts {
@@ -45,7 +47,8 @@ export class LayerRepository {
     return rows[0]?.fc ?? '{"type":"FeatureCollection","features":[]}';
   }
 
-  private features(layer: LayerId, { bbox, duty }: LayerQuery): RawBuilder<unknown> {
+  private features(layer: LayerId, { bbox, duty, asOf }: LayerQuery): RawBuilder<unknown> {
+    if (layer === 'zones' && asOf) return zonesAsOf(duty ?? '', asOf, bbox);
     switch (layer) {
       case 'district':
       case 'streets':
@@ -165,4 +168,25 @@ export class LayerRepository {
       zones: zones.map((r) => ({ duty: r.duty, count: Number(r.count) })),
     };
   }
+}
+
+/**
+ * The zones of a duty as they stood at `asOf`: per zone, its last version
+ * saved before then, unless that version deleted it. The same properties as
+ * the live layer, so the map draws both alike.
+ */
+function zonesAsOf(duty: string, asOf: Date, bbox: BBox | undefined): RawBuilder<unknown> {
+  return sql`
+    SELECT json_build_object('type', 'Feature', 'id', v.zone_id,
+             'geometry', ST_AsGeoJSON(v.geom, ${GEOJSON_DIGITS})::json,
+             'properties', json_build_object('id', v.zone_id, 'name', v.name, 'duty', v.duty_type_id,
+                                             'owner_id', o.id, 'owner_name', o.name,
+                                             'person_name', p.name, 'person_phone', p.phone,
+                                             'version', v.version, 'valid_from', v.valid_from,
+                                             'area_m2', round(ST_Area(v.geom::geography)::numeric, 1))) AS f
+    FROM (SELECT DISTINCT ON (zone_id) * FROM zone_versions WHERE changed_at <= ${asOf} ORDER BY zone_id, version DESC) v
+    JOIN organisations o ON o.id = v.owner_org_id
+    LEFT JOIN people p ON p.id = v.person_id
+    WHERE NOT v.deleted AND v.geom IS NOT NULL AND v.duty_type_id = ${duty} AND ${inBBox(sql`v.geom`, bbox)}
+    ORDER BY v.zone_id`;
 }

@@ -10,9 +10,11 @@ export interface ZoneFields {
   name: string;
   ownerOrgId: number;
   personId: number | null;
+  /** The day the responsibility starts (YYYY-MM-DD, China time); a create without one starts now, an update keeps it. */
+  validFrom?: string | null | undefined;
 }
 
-export interface ZoneProperties extends ZoneFields {
+export interface ZoneProperties extends Omit<ZoneFields, 'validFrom'> {
   id: number;
   version: number;
   ownerName: string;
@@ -37,12 +39,40 @@ export interface PreparedGeometry {
   areaM2: number;
 }
 
+export interface PreviewFindings {
+  overlaps: (OverlapFinding & { geometry: unknown })[];
+  /** Land the zone covered before the edit that no zone of its duty covers after it. */
+  gapsCreated: { areaM2: number; geometry: unknown };
+  /** Land nobody covered before that the edit covers. */
+  gapsFilled: { areaM2: number; geometry: unknown };
+}
+
+export interface ZoneVersionRow {
+  version: number;
+  name: string;
+  duty: string;
+  ownerOrgId: number;
+  ownerName: string | null;
+  personId: number | null;
+  deleted: boolean;
+  validFrom: string;
+  changedAt: string;
+  changedBy: string | null;
+  comment: string | null;
+  geometry: unknown;
+}
+
 export interface OverlapFinding {
   zoneId: number;
   name: string;
   ownerName: string;
   areaM2: number;
 }
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/** The start of a day in China time, or now. */
+const startOf = (day: string | null | undefined) => (day ? sql`${`${day}T00:00:00+08:00`}::timestamptz` : sql`now()`);
 
 /**
  * Zones: reads of one zone, and the writes with their version rows. Every
@@ -80,8 +110,9 @@ export class ZoneRepository {
 
   async insert(db: Db, fields: ZoneFields, ewkt: string, actor: string | null, comment: string | null): Promise<number> {
     const { rows } = await sql<{ id: number }>`
-      INSERT INTO zones (duty_type_id, name, owner_org_id, person_id, territory_id, geom, updated_by)
-      VALUES (${fields.duty}, ${fields.name}, ${fields.ownerOrgId}, ${fields.personId}, ${this.territoryOf(ewkt)}, ST_GeomFromEWKT(${ewkt}), ${actor})
+      INSERT INTO zones (duty_type_id, name, owner_org_id, person_id, territory_id, geom, updated_by, valid_from)
+      VALUES (${fields.duty}, ${fields.name}, ${fields.ownerOrgId}, ${fields.personId}, ${this.territoryOf(ewkt)}, ST_GeomFromEWKT(${ewkt}), ${actor},
+              ${startOf(fields.validFrom)})
       RETURNING id`.execute(db);
     const id = rows[0]!.id;
     await this.snapshot(db, id, actor, comment, false);
@@ -93,11 +124,24 @@ export class ZoneRepository {
     const result = await sql`
       UPDATE zones SET duty_type_id = ${fields.duty}, name = ${fields.name}, owner_org_id = ${fields.ownerOrgId},
              person_id = ${fields.personId}, territory_id = ${this.territoryOf(ewkt)}, geom = ST_GeomFromEWKT(${ewkt}),
-             version = version + 1, updated_at = now(), updated_by = ${actor}
+             version = version + 1, updated_at = now(), updated_by = ${actor},
+             valid_from = ${fields.validFrom ? startOf(fields.validFrom) : sql`valid_from`}
       WHERE id = ${id} AND version = ${version} AND valid_to IS NULL`.execute(db);
     if (Number(result.numAffectedRows ?? 0) === 0) return false;
     await this.snapshot(db, id, actor, comment, false);
     return true;
+  }
+
+  /** The zone's geometry joined with `ewkt`, and how many parts each has (a gap given to its neighbour must touch it). */
+  async unionWith(db: Db, id: number, ewkt: string): Promise<{ ewkt: string; parts: number; before: number }> {
+    const { rows } = await sql<{ ewkt: string; parts: number; before: number }>`
+      WITH z AS (SELECT geom FROM zones WHERE id = ${id} AND valid_to IS NULL),
+      u AS (SELECT ST_Union(z.geom, ST_GeomFromEWKT(${ewkt}), 1e-10) AS g FROM z)
+      SELECT ST_AsEWKT(ST_Multi(ST_CollectionExtract(u.g, 3))) AS ewkt, ST_NumGeometries(ST_CollectionExtract(u.g, 3)) AS parts,
+             ST_NumGeometries(z.geom) AS before
+      FROM u, z`.execute(db);
+    const r = rows[0]!;
+    return { ewkt: r.ewkt, parts: Number(r.parts), before: Number(r.before) };
   }
 
   /** Ends a zone's validity (the row and its history stay, for the map as of a date). */
@@ -154,6 +198,111 @@ export class ZoneRepository {
         AND (o.duty_type_id = z.duty_type_id OR (dz.coverage_group IS NOT NULL AND dz.coverage_group = dn.coverage_group))
       ORDER BY o.id`.execute(db);
     return rows.map((r) => ({ zoneId: r.zone_id, name: r.name, ownerName: r.owner_name, areaM2: Number(r.area_m2) })).filter((r) => r.areaM2 >= 1);
+  }
+
+  /**
+   * What saving `ewkt` as a zone of `duty` would do against the other live
+   * zones of that duty (or its coverage group), inside the district: which it
+   * overlaps, what land the zone `excludeId` covered that would be left to
+   * nobody, and what uncovered land it would take up.
+   */
+  async preview(db: Db, ewkt: string, duty: string, excludeId: number | null): Promise<PreviewFindings> {
+    const { rows } = await sql<{ overlaps: unknown; created_m2: number | null; created: unknown; filled_m2: number | null; filled: unknown }>`
+      WITH g AS (SELECT ST_GeomFromEWKT(${ewkt}) AS g),
+      own AS (SELECT geom FROM zones WHERE id = ${excludeId ?? 0} AND valid_to IS NULL),
+      grp AS (
+        SELECT d2.id FROM duty_types d1 JOIN duty_types d2 ON d2.id = d1.id OR (d1.coverage_group IS NOT NULL AND d2.coverage_group = d1.coverage_group)
+        WHERE d1.id = ${duty}),
+      own_env AS (SELECT ST_Expand(ST_Envelope(ST_Collect(g.g, coalesce((SELECT geom FROM own), g.g))), 0.0001) AS e FROM g),
+      neighbours AS (
+        SELECT z.id, z.name, z.owner_org_id, z.geom FROM zones z, own_env
+        WHERE z.valid_to IS NULL AND z.id <> ${excludeId ?? 0} AND z.duty_type_id IN (SELECT id FROM grp) AND z.geom && own_env.e),
+      others AS (SELECT ST_Union(geom, 1e-10) AS u FROM neighbours),
+      district AS (SELECT ST_Union(geom, 1e-10) AS d FROM territories WHERE level = 'district'),
+      lost AS (
+        SELECT ST_Difference(ST_Difference(own.geom, g.g, 1e-10), coalesce(others.u, 'SRID=4326;POLYGON EMPTY'::geometry), 1e-10) AS x
+        FROM own, g, others),
+      taken AS (
+        SELECT ST_Difference(ST_Intersection(g.g, district.d, 1e-10),
+                 ST_Union(coalesce(others.u, 'SRID=4326;POLYGON EMPTY'::geometry), coalesce((SELECT geom FROM own), 'SRID=4326;POLYGON EMPTY'::geometry), 1e-10), 1e-10) AS x
+        FROM g, others, district)
+      SELECT
+        (SELECT coalesce(json_agg(json_build_object('zoneId', n.id, 'name', n.name, 'ownerName', o.name,
+                  'areaM2', round(ST_Area(ST_Intersection(n.geom, g.g, 1e-10)::geography)::numeric, 1),
+                  'geometry', ST_AsGeoJSON(ST_CollectionExtract(ST_Intersection(n.geom, g.g, 1e-10), 3), 7)::json) ORDER BY n.id), '[]'::json)
+           FROM neighbours n JOIN organisations o ON o.id = n.owner_org_id, g WHERE ST_Intersects(n.geom, g.g)) AS overlaps,
+        (SELECT ST_Area(x::geography) FROM lost) AS created_m2,
+        (SELECT CASE WHEN ST_IsEmpty(x) THEN NULL ELSE ST_AsGeoJSON(ST_CollectionExtract(x, 3), 7)::json END FROM lost) AS created,
+        (SELECT ST_Area(x::geography) FROM taken) AS filled_m2,
+        (SELECT CASE WHEN ST_IsEmpty(x) THEN NULL ELSE ST_AsGeoJSON(ST_CollectionExtract(x, 3), 7)::json END FROM taken) AS filled`.execute(db);
+    const row = rows[0];
+    const overlaps = (jsonColumn<(OverlapFinding & { geometry: unknown })[]>((row?.overlaps ?? []) as string) ?? []).map((o) => ({ ...o, areaM2: Number(o.areaM2) })).filter((o) => o.areaM2 >= 1);
+    const json = (v: unknown) => (v === null || v === undefined ? null : jsonColumn<unknown>(v as string));
+    return {
+      overlaps,
+      gapsCreated: { areaM2: round1(Number(row?.created_m2 ?? 0)), geometry: json(row?.created) },
+      gapsFilled: { areaM2: round1(Number(row?.filled_m2 ?? 0)), geometry: json(row?.filled) },
+    };
+  }
+
+  /** The pieces of a zone cut by a line, largest first (one piece: the line does not cross it). */
+  async splitPieces(db: Db, id: number, line: unknown): Promise<string[]> {
+    const { rows } = await sql<{ ewkt: string }>`
+      WITH cut AS (
+        SELECT (ST_Dump(ST_CollectionExtract(ST_Split(z.geom, ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(line)}), 4326)), 3))).geom AS g
+        FROM zones z WHERE z.id = ${id})
+      SELECT ST_AsEWKT(ST_Multi(g)) AS ewkt FROM cut WHERE ST_Area(g::geography) >= 1 ORDER BY ST_Area(g) DESC`.execute(db);
+    return rows.map((r) => r.ewkt);
+  }
+
+  /** The union of live zones, and whether it is one piece (they touch or overlap). */
+  async union(db: Db, ids: number[]): Promise<{ ewkt: string; parts: number }> {
+    const { rows } = await sql<{ ewkt: string; parts: number }>`
+      WITH u AS (SELECT ST_Union(geom, 1e-10) AS g FROM zones WHERE id = ANY(${ids}) AND valid_to IS NULL)
+      SELECT ST_AsEWKT(ST_Multi(g)) AS ewkt, ST_NumGeometries(g) AS parts FROM u`.execute(db);
+    return { ewkt: rows[0]!.ewkt, parts: Number(rows[0]!.parts) };
+  }
+
+  async history(id: number): Promise<ZoneVersionRow[]> {
+    const { rows } = await sql<ZoneVersionRow & { geometry: string | null }>`
+      SELECT v.version, v.name, v.duty_type_id AS duty, v.owner_org_id AS "ownerOrgId", o.name AS "ownerName", v.person_id AS "personId",
+             v.deleted, v.valid_from AS "validFrom", v.changed_at AS "changedAt", v.changed_by AS "changedBy", v.comment,
+             ST_AsGeoJSON(v.geom, 7) AS geometry
+      FROM zone_versions v LEFT JOIN organisations o ON o.id = v.owner_org_id
+      WHERE v.zone_id = ${id} ORDER BY v.version DESC`.execute(this.db);
+    return rows.map((r) => ({
+      ...r,
+      validFrom: new Date(r.validFrom).toISOString(),
+      changedAt: new Date(r.changedAt).toISOString(),
+      geometry: r.geometry === null ? null : JSON.parse(r.geometry as string),
+    }));
+  }
+
+  /** One stored version's fields and geometry (EWKT), for a restore. */
+  async versionRow(db: Db, id: number, version: number): Promise<(ZoneFields & { ewkt: string | null; deleted: boolean }) | undefined> {
+    const { rows } = await sql<{ duty: string; name: string; owner: number; person: number | null; ewkt: string | null; deleted: boolean }>`
+      SELECT duty_type_id AS duty, name, owner_org_id AS owner, person_id AS person, ST_AsEWKT(geom) AS ewkt, deleted
+      FROM zone_versions WHERE zone_id = ${id} AND version = ${version}`.execute(db);
+    const r = rows[0];
+    return r && { duty: r.duty, name: r.name, ownerOrgId: r.owner, personId: r.person, ewkt: r.ewkt, deleted: r.deleted };
+  }
+
+  /** The zone's version whether live or retired, and whether it is retired. */
+  async state(db: Db, id: number): Promise<{ version: number; retired: boolean; territoryCode: string | null } | undefined> {
+    const { rows } = await sql<{ version: number; retired: boolean; code: string | null }>`
+      SELECT z.version, z.valid_to IS NOT NULL AS retired, t.code FROM zones z LEFT JOIN territories t ON t.id = z.territory_id WHERE z.id = ${id}`.execute(db);
+    const r = rows[0];
+    return r && { version: r.version, retired: r.retired, territoryCode: r.code };
+  }
+
+  async ewktToGeoJson(db: Db, ewkt: string): Promise<string> {
+    const { rows } = await sql<{ g: string }>`SELECT ST_AsGeoJSON(ST_GeomFromEWKT(${ewkt}), 9) AS g`.execute(db);
+    return rows[0]!.g;
+  }
+
+  /** Brings a retired zone back (a restore of a deleted zone); its next save writes the version. */
+  async revive(db: Db, id: number): Promise<void> {
+    await sql`UPDATE zones SET valid_to = NULL WHERE id = ${id}`.execute(db);
   }
 
   async dutyExists(db: Db, duty: string): Promise<boolean> {

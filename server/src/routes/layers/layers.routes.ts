@@ -10,6 +10,8 @@ import type { Services } from '../../deps.ts';
 const layerQuery = z.object({
   bbox: bboxParam.optional(),
   duty: z.string().max(64).optional(),
+  /** A day (YYYY-MM-DD): the zones as they stood at its end, China time. */
+  asOf: z.iso.date().optional(),
 });
 
 export function layerRoutes({ layers, dutyTypes }: Services) {
@@ -20,12 +22,13 @@ export function layerRoutes({ layers, dutyTypes }: Services) {
       if (!isLayerId(layer)) {
         throw notFound('unknown_layer', `Unknown layer "${layer.slice(0, 64)}"`, { layers: Object.keys(LAYERS) });
       }
-      const { bbox, duty } = c.req.valid('query');
+      const { bbox, duty, asOf } = c.req.valid('query');
       if (layer === 'zones') {
         if (!duty) throw badRequest('duty_required', 'The zones layer needs ?duty=<duty type id>');
         if (!(await dutyTypes.exists(duty))) throw notFound('unknown_duty_type', `Unknown duty type "${duty}"`);
       }
-      const body = await layers.featureCollection(layer, { bbox, duty });
+      if (asOf && layer !== 'zones') throw badRequest('as_of_zones_only', 'asOf applies to the zones layer.');
+      const body = await layers.featureCollection(layer, { bbox, duty, asOf: asOf ? new Date(`${asOf}T24:00:00+08:00`) : undefined });
       return c.body(body, 200, { 'content-type': 'application/geo+json; charset=utf-8' });
     });
 }

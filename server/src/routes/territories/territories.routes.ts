@@ -10,6 +10,11 @@ const organisationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+const peopleQuery = organisationQuery.extend({ org: z.coerce.number().int().positive().max(2 ** 31 - 1).optional() });
+
+/** `%` and `_` typed by the user are matched literally. */
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+
 /** The territory above the grids (the scopes an account can have) and the organisations, for pickers. */
 export function territoryRoutes({ database }: Services) {
   return new Hono<Env>().get('/', validate('query', territoryQuery), async (c) => {
@@ -27,8 +32,18 @@ export function organisationRoutes({ database }: Services) {
   return new Hono<Env>().get('/', validate('query', organisationQuery), async (c) => {
     const { q, limit } = c.req.valid('query');
     let query = database.db.selectFrom('organisations').select(['id', 'name', 'kind', 'territory_id as territoryId']);
-    // A name search; % and _ typed by the user are matched literally.
-    if (q) query = query.where('name', 'like', `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
+    if (q) query = query.where('name', 'like', likePattern(q));
     return c.json({ organisations: await query.orderBy('name').limit(limit).execute() });
+  });
+}
+
+/** Responsible people (责任人) for the owner pickers: of one organisation, by name or phone. */
+export function peopleRoutes({ database }: Services) {
+  return new Hono<Env>().get('/', validate('query', peopleQuery), async (c) => {
+    const { q, org, limit } = c.req.valid('query');
+    let query = database.db.selectFrom('people').select(['id', 'name', 'phone', 'title', 'organisation_id as organisationId']);
+    if (org) query = query.where('organisation_id', '=', org);
+    if (q) query = query.where((eb) => eb.or([eb('name', 'like', likePattern(q)), eb('phone', 'like', likePattern(q))]));
+    return c.json({ people: await query.orderBy('name').orderBy('id').limit(limit).execute() });
   });
 }

@@ -5,7 +5,7 @@ import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { badRequest } from '../../http/errors.ts';
 import { idParam } from '../../http/geo-params.ts';
-import { checkPolygonInput, polygonInput } from '../../http/geojson.ts';
+import { checkLineInput, checkPolygonInput, lineInput, polygonInput } from '../../http/geojson.ts';
 import { validate } from '../../http/validate.ts';
 import type { ZoneInput } from '../../services/zone.service.ts';
 
@@ -18,7 +18,16 @@ const properties = z.object({
   ownerOrgId: id,
   personId: id.nullable().optional(),
   comment: z.string().trim().max(500).optional(),
+  /** The day the responsibility starts; not in the future (a zone cannot end before it starts). */
+  validFrom: z.iso
+    .date()
+    .refine((day) => day <= chinaToday(), 'must not be after today')
+    .optional(),
 });
+
+/** Today's date in China (UTC+8), as YYYY-MM-DD. */
+const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+const comment = z.string().trim().max(500).optional();
 
 const zoneFeature = z.object({
   type: z.literal('Feature'),
@@ -37,13 +46,46 @@ function zoneInput(body: z.infer<typeof zoneFeature>): ZoneInput {
     ownerOrgId: p.ownerOrgId,
     personId: p.personId ?? null,
     comment: p.comment ?? null,
+    validFrom: p.validFrom ?? null,
     geometry: checkPolygonInput(body.geometry),
   };
 }
 
-/** POST /api/zones, PUT and DELETE /api/zones/{id}: writes of responsibility zones (see ZoneService). */
+const idParams = z.object({ id: idParam });
+const preview = z.object({ geometry: polygonInput, duty: properties.shape.duty, excludeId: id.optional() });
+const split = z.object({ version, line: lineInput, comment });
+const merge = z.object({ zones: z.array(z.object({ id, version })).min(2).max(20), comment });
+const restore = z.object({ version, currentVersion: version });
+const fill = z.object({ version, geometry: polygonInput, comment });
+
+/**
+ * Responsibility zones (see ZoneService): one zone and its history; the live
+ * feedback of an edit before it is saved; and the writes — create, update,
+ * delete, split by a line, merge, fill a blind spot, restore a version.
+ */
 export function zoneRoutes({ zones }: Services) {
   return new Hono<Env>()
+    .post('/preview', validate('json', preview), async (c) => {
+      const body = c.req.valid('json');
+      return c.json(await zones.preview(userOf(c), checkPolygonInput(body.geometry), body.duty, body.excludeId ?? null));
+    })
+    .post('/merge', validate('json', merge), async (c) => {
+      return c.json(await zones.merge(userOf(c), actorOf(c), c.req.valid('json').zones));
+    })
+    .get('/:id', validate('param', idParams), async (c) => c.json(await zones.get(c.req.valid('param').id)))
+    .get('/:id/history', validate('param', idParams), async (c) => c.json({ versions: await zones.history(c.req.valid('param').id) }))
+    .post('/:id/split', validate('param', idParams), validate('json', split), async (c) => {
+      const body = c.req.valid('json');
+      return c.json({ zones: await zones.split(userOf(c), actorOf(c), c.req.valid('param').id, body.version, checkLineInput(body.line)) });
+    })
+    .post('/:id/fill', validate('param', idParams), validate('json', fill), async (c) => {
+      const body = c.req.valid('json');
+      return c.json(await zones.fill(userOf(c), actorOf(c), c.req.valid('param').id, body.version, checkPolygonInput(body.geometry), body.comment ?? null));
+    })
+    .post('/:id/restore', validate('param', idParams), validate('json', restore), async (c) => {
+      const body = c.req.valid('json');
+      return c.json(await zones.restore(userOf(c), actorOf(c), c.req.valid('param').id, body.version, body.currentVersion));
+    })
     .post('/', validate('json', zoneFeature), async (c) => {
       const key = c.req.header('idempotency-key');
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 8–100 letters, digits, - or _.');
