@@ -3,6 +3,7 @@ import * as m0001 from './migrations/0001_domain.ts';
 import * as m0002 from './migrations/0002_duty_coverage.ts';
 import * as m0003 from './migrations/0003_accounts.ts';
 import * as m0004 from './migrations/0004_audit_scope.ts';
+import * as m0005 from './migrations/0005_road_section_versions.ts';
 
 /** Migrations in name order; each is raw PostGIS SQL in an up/down pair. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   '0002_duty_coverage': m0002,
   '0003_accounts': m0003,
   '0004_audit_scope': m0004,
+  '0005_road_section_versions': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

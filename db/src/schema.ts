@@ -117,6 +117,21 @@ export interface RoadSectionsTable {
   updated_by: string | null;
 }
 
+export interface RoadSectionVersionsTable {
+  section_id: number;
+  version: number;
+  name: string;
+  road_id: number | null;
+  chief_org_id: number;
+  chief_person_id: number | null;
+  geom: Geometry | null;
+  deleted: Generated<boolean>;
+  valid_from: Timestamp;
+  changed_at: Timestamp;
+  changed_by: string | null;
+  comment: string | null;
+}
+
 export interface InspectionPointsTable {
   id: Generated<number>;
   code: string;
@@ -266,6 +281,7 @@ export interface DB {
   zone_versions: ZoneVersionsTable;
   roads: RoadsTable;
   road_sections: RoadSectionsTable;
+  road_section_versions: RoadSectionVersionsTable;
   inspection_points: InspectionPointsTable;
   inspection_point_people: InspectionPointPeopleTable;
   problem_categories: ProblemCategoriesTable;

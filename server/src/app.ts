@@ -11,6 +11,7 @@ import { authRoutes } from './routes/auth/auth.routes.ts';
 import { organisationRoutes, peopleRoutes, territoryRoutes } from './routes/territories/territories.routes.ts';
 import { userRoutes } from './routes/users/users.routes.ts';
 import { zoneRoutes } from './routes/zones/zones.routes.ts';
+import { roadSectionRoutes } from './routes/road-sections/road-sections.routes.ts';
 import type { Env } from './http/env.ts';
 import { errorBody, handleError } from './http/errors.ts';
 import { inputGuard } from './http/input-guard.ts';
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps) {
     .route('/organisations', organisationRoutes(services))
     .route('/people', peopleRoutes(services))
     .route('/zones', zoneRoutes(services))
+    .route('/road-sections', roadSectionRoutes(services))
     .route('/duty-types', dutyTypeRoutes(services))
     .route('/layers', layerRoutes(services))
     .route('/responsibility', responsibilityRoutes(services))

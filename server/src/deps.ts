@@ -22,6 +22,8 @@ import { UserService } from './services/user.service.ts';
 import { IdempotencyRepository } from './repositories/idempotency.repository.ts';
 import { ZoneRepository } from './repositories/zone.repository.ts';
 import { ZoneService } from './services/zone.service.ts';
+import { RoadSectionService } from './services/road-section.service.ts';
+import { RoadSectionRepository } from './repositories/road-section.repository.ts';
 
 /** What createApp is built from; tests pass their own database and a silent logger. */
 export interface AppDeps {
@@ -67,7 +69,9 @@ export function buildServices(database: Database, options: ServiceOptions = serv
   const sessions = new SessionService(sessionRepository, userRepository, options.sessionLifetime);
   const users = new UserService(db, userRepository, sessionRepository, sessions, audit);
   const limiter = new RateLimiter(db);
-  const zones = new ZoneService(db, database.engine, new ZoneRepository(db), audit, new IdempotencyRepository());
+  const zoneRepository = new ZoneRepository(db);
+  const zones = new ZoneService(db, database.engine, zoneRepository, audit, new IdempotencyRepository());
+  const roadSections = new RoadSectionService(db, database.engine, new RoadSectionRepository(db), zoneRepository, audit, new IdempotencyRepository());
   const dutyTypes = new DutyTypeRepository(db);
   const layers = new LayerRepository(db);
   const inspectionPoints = new InspectionPointRepository(db);
@@ -77,7 +81,7 @@ export function buildServices(database: Database, options: ServiceOptions = serv
   const tiles = new TileService(tileRepository, database.engine, new LayerVersions(tileRepository, database));
   return {
     database, options, dutyTypes, layers, inspectionPoints, responsibility, coverage, tiles,
-    userRepository, sessionRepository, audit, sessions, users, limiter, zones,
+    userRepository, sessionRepository, audit, sessions, users, limiter, zones, roadSections,
   };
 }
 

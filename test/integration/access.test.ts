@@ -51,6 +51,31 @@ async function insertZone(): Promise<number> {
     SELECT id, version, duty_type_id, name, owner_org_id, geom, valid_from FROM zones WHERE id = ${rows[0]!.id}`.execute(database.db);
   return rows[0]!.id;
 }
+/** A 0.0004° road section west of the first street's centre, starting `dx` east of its base point. */
+const sectionLine = (dx = 0) => {
+  const [lon, lat] = fx.street1Centre;
+  return { type: 'LineString', coordinates: [[lon - 0.002 + dx, lat - 0.0008], [lon - 0.0016 + dx, lat - 0.0008]] };
+};
+async function insertSection(dx = 0): Promise<number> {
+  const { rows } = await sql<{ id: number }>`
+    INSERT INTO road_sections (name, chief_org_id, geom)
+    VALUES ('to-change', ${fx.org}, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(sectionLine(dx))}), 4326)))
+    RETURNING id`.execute(database.db);
+  await sql`INSERT INTO road_section_versions (section_id, version, name, chief_org_id, geom, valid_from)
+    SELECT id, version, name, chief_org_id, geom, valid_from FROM road_sections WHERE id = ${rows[0]!.id}`.execute(database.db);
+  return rows[0]!.id;
+}
+const sectionVersion = async (id: number) => (await sql<{ version: number }>`SELECT version FROM road_sections WHERE id = ${id}`.execute(database.db)).rows[0]!.version;
+const sectionFeature = (extra: Record<string, unknown> = {}) => ({ type: 'Feature', geometry: sectionLine(), properties: { name: `权限路段-${++counter}`, ownerOrgId: fx.org, ...extra } });
+/** A write to a fresh road section (the body may use its id and version). */
+const onSection = (method: string, path: (id: number) => string, body: (version: number) => unknown, ok = 200): Sample => ({
+  request: async () => {
+    const id = await insertSection();
+    return { path: path(id), init: json(method, body(await sectionVersion(id))) };
+  },
+  ok,
+});
+
 /** A write to a fresh zone (the body may use its id and version). */
 const onZone = (path: (id: number) => string, body: (version: number) => unknown, ok = 200): Sample => ({
   request: async () => {
@@ -136,6 +161,27 @@ const SAMPLES: Record<string, Sample> = {
   // the square just east of the fresh zone
   'POST /api/zones/:id/fill': onZone((id) => `/api/zones/${id}/fill`, (version) => ({ version, geometry: square(fx.street1Centre, -0.0007) })),
   'POST /api/zones/:id/restore': onZone((id) => `/api/zones/${id}/restore`, (version) => ({ version: 1, currentVersion: version })),
+  'GET /api/road-sections/:id': { request: async () => ({ path: `/api/road-sections/${await insertSection()}` }), ok: 200 },
+  'GET /api/road-sections/:id/history': { request: async () => ({ path: `/api/road-sections/${await insertSection()}/history` }), ok: 200 },
+  'POST /api/road-sections/preview': { request: async () => ({ path: '/api/road-sections/preview', init: json('POST', { geometry: sectionLine() }) }), ok: 200 },
+  'POST /api/road-sections': { request: async () => ({ path: '/api/road-sections', init: json('POST', sectionFeature()) }), ok: 201 },
+  'PUT /api/road-sections/:id': onSection('PUT', (id) => `/api/road-sections/${id}`, (version) => sectionFeature({ version })),
+  'DELETE /api/road-sections/:id': {
+    request: async () => {
+      const id = await insertSection();
+      return { path: `/api/road-sections/${id}?version=${await sectionVersion(id)}`, init: { method: 'DELETE' } };
+    },
+    ok: 204,
+  },
+  'POST /api/road-sections/:id/split': onSection('POST', (id) => `/api/road-sections/${id}/split`, (version) => ({ version, point: sectionLine().coordinates.reduce(([a, b], [c, d]) => [(a! + c!) / 2, (b! + d!) / 2]) })),
+  'POST /api/road-sections/merge': {
+    request: async () => {
+      const [a, b] = [await insertSection(), await insertSection(0.0004)];
+      return { path: '/api/road-sections/merge', init: json('POST', { sections: [{ id: a, version: await sectionVersion(a) }, { id: b, version: await sectionVersion(b) }] }) };
+    },
+    ok: 200,
+  },
+  'POST /api/road-sections/:id/restore': onSection('POST', (id) => `/api/road-sections/${id}/restore`, (version) => ({ version: 1, currentVersion: version })),
   'GET /tiles/:name{[a-z0-9-]+\\.pmtiles}': fixed('/tiles/basemap.pmtiles'),
   'GET /tiles/:name{[a-z-]+\\.json}': fixed('/tiles/streets.json'),
   'GET /tiles/:layer/:z/:x/:file': {

@@ -17,7 +17,7 @@ import { freshDatabase } from '../support/database.ts';
 
 let database: Database;
 let app: App;
-let fx: { centre: [number, number]; community: number; zone: number; user: number; point: number; district: number; org: number };
+let fx: { centre: [number, number]; community: number; zone: number; section: number; user: number; point: number; district: number; org: number };
 let ip = 0;
 
 const FUZZ_PASSWORD = 'fuzz-admin-password';
@@ -52,6 +52,13 @@ function badGeometries(lon: number, lat: number): string[] {
     `{"type":"Polygon","coordinates":[[["${lon}","${lat}"],[1,2],[3,4],[1,2]]]}`,
     `{"type":"MultiPolygon","coordinates":[[${JSON.stringify(ring(lon, lat))}],[]]}`,
     JSON.stringify({ type: 'Polygon', coordinates: [big] }),
+    // lines, for the routes that take one (and the wrong type for the others)
+    `{"type":"LineString","coordinates":[[1e999,${lat}],[${lon},${lat}]]}`,
+    '{"type":"LineString","coordinates":[[200,100],[201,100]]}',
+    `{"type":"LineString","coordinates":[[${lon},${lat}]]}`,
+    `{"type":"LineString","coordinates":[[${lon},${lat}],[${lon},${lat}]]}`,
+    '{"type":"LineString","coordinates":[[-170,0],[170,0]]}',
+    JSON.stringify({ type: 'LineString', coordinates: big }),
     '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]',
   ];
 }
@@ -71,6 +78,8 @@ interface Base {
 function bases(): Record<string, Base> {
   const [lon, lat] = fx.centre;
   const zone = { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring(lon, lat)] }, properties: { duty: 'frontage', name: '模糊测试', ownerOrgId: fx.org } };
+  const line = { type: 'LineString', coordinates: [[lon, lat], [lon + 0.001, lat]] };
+  const section = { type: 'Feature', geometry: line, properties: { name: '模糊路段', ownerOrgId: fx.org } };
   const coverage = (what: string): Record<string, Base> => ({
     [`GET /api/coverage/${what}`]: { path: `/api/coverage/${what}?duty=sanitation-city&area=${fx.community}&min_width=1&format=geojson` },
     [`POST /api/coverage/${what}`]: {
@@ -125,6 +134,15 @@ function bases(): Record<string, Base> {
     'POST /api/zones/merge': { path: '/api/zones/merge', body: { zones: [{ id: fx.zone, version: 99 }, { id: fx.zone + 1, version: 99 }] }, readsBody: true },
     'POST /api/zones/:id/fill': { path: `/api/zones/${fx.zone}/fill`, body: { version: 99, geometry: zone.geometry }, readsBody: true, geometryAt: ['geometry'] },
     'POST /api/zones/:id/restore': { path: `/api/zones/${fx.zone}/restore`, body: { version: 1, currentVersion: 99 }, readsBody: true },
+    'GET /api/road-sections/:id': { path: `/api/road-sections/${fx.section}` },
+    'GET /api/road-sections/:id/history': { path: `/api/road-sections/${fx.section}/history` },
+    'POST /api/road-sections/preview': { path: '/api/road-sections/preview', body: { geometry: line }, readsBody: true, geometryAt: ['geometry'] },
+    'POST /api/road-sections': { path: '/api/road-sections', body: section, readsBody: true, geometryAt: ['geometry'] },
+    'PUT /api/road-sections/:id': { path: `/api/road-sections/${fx.section}`, body: { ...section, properties: { ...section.properties, version: 1 } }, readsBody: true, geometryAt: ['geometry'] },
+    'DELETE /api/road-sections/:id': { path: `/api/road-sections/${fx.section}?version=99` },
+    'POST /api/road-sections/:id/split': { path: `/api/road-sections/${fx.section}/split`, body: { version: 99, point: [lon, lat] }, readsBody: true },
+    'POST /api/road-sections/merge': { path: '/api/road-sections/merge', body: { sections: [{ id: fx.section, version: 99 }, { id: fx.section + 1, version: 99 }] }, readsBody: true },
+    'POST /api/road-sections/:id/restore': { path: `/api/road-sections/${fx.section}/restore`, body: { version: 1, currentVersion: 99 }, readsBody: true },
     'GET /tiles/:name{[a-z0-9-]+\\.pmtiles}': { path: '/tiles/basemap.pmtiles' },
     'GET /tiles/:name{[a-z-]+\\.json}': { path: '/tiles/streets.json' },
     'GET /tiles/:layer/:z/:x/:file': { path: '/tiles/streets/12/3300/1780.mvt' },
@@ -216,11 +234,12 @@ beforeAll(async () => {
   const point = await row(sql<{ id: number }>`SELECT id FROM inspection_points ORDER BY id LIMIT 1`);
   const org = await row(sql<{ id: number }>`SELECT id FROM organisations ORDER BY id LIMIT 1`);
   const zone = await row(sql<{ id: number }>`SELECT id FROM zones ORDER BY id LIMIT 1`);
+  const section = await row(sql<{ id: number }>`SELECT id FROM road_sections ORDER BY id LIMIT 1`);
   const { hashPassword } = await import('@civgrid/db');
   const hash = await hashPassword(FUZZ_PASSWORD);
   await sql`INSERT INTO users (username, display_name, password_hash, role, territory_id) VALUES ('fuzz-admin', '模糊管理员', ${hash}, 'admin', ${district.id})`.execute(database.db);
   const user = await row(sql<{ id: number }>`INSERT INTO users (username, display_name, password_hash, role, territory_id) VALUES ('fuzz-target', '目标', ${hash}, 'viewer', ${district.id}) RETURNING id`);
-  fx = { centre: [centre.lon, centre.lat], community: community.id, zone: zone.id, user: user.id, point: point.id, district: district.id, org: org.id };
+  fx = { centre: [centre.lon, centre.lat], community: community.id, zone: zone.id, section: section.id, user: user.id, point: point.id, district: district.id, org: org.id };
 });
 afterAll(async () => {
   await database?.close();

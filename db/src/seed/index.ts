@@ -40,7 +40,7 @@ export const SEED_VERSION = 1;
 
 const DOMAIN_TABLES = [
   'territories', 'context_features', 'organisations', 'people', 'duty_types', 'zones', 'zone_versions', 'roads',
-  'road_sections', 'inspection_points', 'inspection_point_people', 'problem_categories', 'problems', 'problem_events',
+  'road_sections', 'road_section_versions', 'inspection_points', 'inspection_point_people', 'problem_categories', 'problems', 'problem_events',
   'audit_log', 'layer_versions',
 ] as const;
 

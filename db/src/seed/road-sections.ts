@@ -121,6 +121,9 @@ export async function seedRoadSections(db: Tx, territory: Territory, orgs: Organ
     }))}) AS s(i integer, name text, road_id integer, chief_org_id integer, chief_person_id integer, f0 float8, f1 float8, valid_from text)
     JOIN roads r ON r.id = s.road_id
     ORDER BY s.i`);
+  await exec(db, sql`
+    INSERT INTO road_section_versions (section_id, version, name, road_id, chief_org_id, chief_person_id, geom, valid_from, changed_at, changed_by, comment)
+    SELECT id, version, name, road_id, chief_org_id, chief_person_id, geom, valid_from, valid_from, 'seed', '初始划定' FROM road_sections`);
   return { uncovered, overlapping };
 }
 

@@ -64,6 +64,15 @@ export const POLICY: Record<string, Rule> = {
   'POST /api/zones/merge': only('admin', 'planner'),
   'POST /api/zones/:id/fill': only('admin', 'planner'),
   'POST /api/zones/:id/restore': only('admin', 'planner'),
+  'GET /api/road-sections/:id': SIGNED_IN,
+  'GET /api/road-sections/:id/history': SIGNED_IN,
+  'POST /api/road-sections/preview': only('admin', 'planner'),
+  'POST /api/road-sections': only('admin', 'planner'),
+  'PUT /api/road-sections/:id': only('admin', 'planner'),
+  'DELETE /api/road-sections/:id': only('admin', 'planner'),
+  'POST /api/road-sections/:id/split': only('admin', 'planner'),
+  'POST /api/road-sections/merge': only('admin', 'planner'),
+  'POST /api/road-sections/:id/restore': only('admin', 'planner'),
 
   // Tiles and archives carry the same data as the layers.
   'GET /tiles/:name{[a-z0-9-]+\\.pmtiles}': SIGNED_IN,

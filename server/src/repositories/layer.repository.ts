@@ -49,6 +49,7 @@ export class LayerRepository {
 
   private features(layer: LayerId, { bbox, duty, asOf }: LayerQuery): RawBuilder<unknown> {
     if (layer === 'zones' && asOf) return zonesAsOf(duty ?? '', asOf, bbox);
+    if (layer === 'road-sections' && asOf) return sectionsAsOf(asOf, bbox);
     switch (layer) {
       case 'district':
       case 'streets':
@@ -189,4 +190,21 @@ function zonesAsOf(duty: string, asOf: Date, bbox: BBox | undefined): RawBuilder
     LEFT JOIN people p ON p.id = v.person_id
     WHERE NOT v.deleted AND v.geom IS NOT NULL AND v.duty_type_id = ${duty} AND ${inBBox(sql`v.geom`, bbox)}
     ORDER BY v.zone_id`;
+}
+
+/** The road sections as they stood at `asOf`, like zonesAsOf. */
+function sectionsAsOf(asOf: Date, bbox: BBox | undefined): RawBuilder<unknown> {
+  return sql`
+    SELECT json_build_object('type', 'Feature', 'id', v.section_id,
+             'geometry', ST_AsGeoJSON(v.geom, ${GEOJSON_DIGITS})::json,
+             'properties', json_build_object('id', v.section_id, 'name', v.name, 'road_id', v.road_id, 'road_name', r.name,
+                                             'owner_id', o.id, 'owner_name', o.name,
+                                             'person_name', p.name, 'person_phone', p.phone, 'version', v.version,
+                                             'length_m', round(ST_Length(v.geom::geography)::numeric, 1))) AS f
+    FROM (SELECT DISTINCT ON (section_id) * FROM road_section_versions WHERE changed_at <= ${asOf} ORDER BY section_id, version DESC) v
+    JOIN organisations o ON o.id = v.chief_org_id
+    LEFT JOIN people p ON p.id = v.chief_person_id
+    LEFT JOIN roads r ON r.id = v.road_id
+    WHERE NOT v.deleted AND v.geom IS NOT NULL AND ${inBBox(sql`v.geom`, bbox)}
+    ORDER BY v.section_id`;
 }

@@ -10,7 +10,7 @@ import type { Services } from '../../deps.ts';
 const layerQuery = z.object({
   bbox: bboxParam.optional(),
   duty: z.string().max(64).optional(),
-  /** A day (YYYY-MM-DD): the zones as they stood at its end, China time. */
+  /** A day (YYYY-MM-DD): the zones or road sections as they stood at its end, China time. */
   asOf: z.iso.date().optional(),
 });
 
@@ -27,7 +27,7 @@ export function layerRoutes({ layers, dutyTypes }: Services) {
         if (!duty) throw badRequest('duty_required', 'The zones layer needs ?duty=<duty type id>');
         if (!(await dutyTypes.exists(duty))) throw notFound('unknown_duty_type', `Unknown duty type "${duty}"`);
       }
-      if (asOf && layer !== 'zones') throw badRequest('as_of_zones_only', 'asOf applies to the zones layer.');
+      if (asOf && layer !== 'zones' && layer !== 'road-sections') throw badRequest('as_of_not_versioned', 'asOf applies to the zones and road-sections layers, the ones with versions.');
       const body = await layers.featureCollection(layer, { bbox, duty, asOf: asOf ? new Date(`${asOf}T24:00:00+08:00`) : undefined });
       return c.body(body, 200, { 'content-type': 'application/geo+json; charset=utf-8' });
     });

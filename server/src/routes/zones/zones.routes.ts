@@ -3,31 +3,23 @@ import { z } from 'zod';
 import { actorOf, userOf } from '../../auth/actor.ts';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
-import { badRequest } from '../../http/errors.ts';
 import { idParam } from '../../http/geo-params.ts';
 import { checkLineInput, checkPolygonInput, lineInput, polygonInput } from '../../http/geojson.ts';
 import { validate } from '../../http/validate.ts';
+import { comment, idempotencyKeyOf, rowId, rowVersion, validFrom } from '../../http/write-params.ts';
 import type { ZoneInput } from '../../services/zone.service.ts';
 
-const id = z.number().int().positive().max(2 ** 31 - 1);
-const version = z.coerce.number().int().positive().max(2 ** 31 - 1);
+const id = rowId;
+const version = rowVersion;
 
 const properties = z.object({
   duty: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, 'must be a duty type id'),
   name: z.string().trim().min(1).max(100),
   ownerOrgId: id,
   personId: id.nullable().optional(),
-  comment: z.string().trim().max(500).optional(),
-  /** The day the responsibility starts; not in the future (a zone cannot end before it starts). */
-  validFrom: z.iso
-    .date()
-    .refine((day) => day <= chinaToday(), 'must not be after today')
-    .optional(),
+  comment,
+  validFrom,
 });
-
-/** Today's date in China (UTC+8), as YYYY-MM-DD. */
-const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-const comment = z.string().trim().max(500).optional();
 
 const zoneFeature = z.object({
   type: z.literal('Feature'),
@@ -35,8 +27,6 @@ const zoneFeature = z.object({
   properties,
 });
 const zoneUpdate = zoneFeature.extend({ properties: properties.extend({ version }) });
-
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/;
 
 function zoneInput(body: z.infer<typeof zoneFeature>): ZoneInput {
   const p = body.properties;
@@ -87,8 +77,7 @@ export function zoneRoutes({ zones }: Services) {
       return c.json(await zones.restore(userOf(c), actorOf(c), c.req.valid('param').id, body.version, body.currentVersion));
     })
     .post('/', validate('json', zoneFeature), async (c) => {
-      const key = c.req.header('idempotency-key');
-      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) throw badRequest('invalid_idempotency_key', 'Idempotency-Key must be 8–100 letters, digits, - or _.');
+      const key = idempotencyKeyOf(c);
       const answer = await zones.create(userOf(c), actorOf(c), zoneInput(c.req.valid('json')), key);
       if (key) c.header('idempotency-key', key);
       return c.json(answer.body as object, answer.status as 201);
