@@ -106,10 +106,6 @@ export class RoadSectionRepository {
     return r && { ewkt: r.ewkt, roadId: r.road_id, roadName: r.road_name, lengthM: Number(r.length_m), outsideM: Number(r.outside_m) };
   }
 
-  private territoryOf(ewkt: string) {
-    return sql<number>`(SELECT t.id FROM territories t WHERE t.level = 'community' AND ST_Intersects(t.geom, ST_LineInterpolatePoint(ST_GeometryN(ST_GeomFromEWKT(${ewkt}), 1), 0.5)) ORDER BY t.id LIMIT 1)`;
-  }
-
   async insert(db: Db, fields: SectionFields, line: PreparedLine, actor: string | null, comment: string | null): Promise<number> {
     const { rows } = await sql<{ id: number }>`
       INSERT INTO road_sections (name, road_id, chief_org_id, chief_person_id, geom, updated_by, valid_from)
