@@ -116,6 +116,7 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/duty-types': fixed('/api/duty-types'),
   'GET /api/layers': fixed('/api/layers'),
   'GET /api/layers/:layer': fixed('/api/layers/streets'),
+  'GET /api/layers/:layer/history': fixed('/api/layers/zones/history?duty=frontage&limit=5'),
   'GET /api/responsibility': { request: async () => ({ path: `/api/responsibility?lon=${fx.street1Centre[0]}&lat=${fx.street1Centre[1]}` }), ok: 200 },
   'GET /api/inspection-points/:id': { request: async () => ({ path: `/api/inspection-points/${fx.point}` }), ok: 200 },
   ...coverage('gaps'),

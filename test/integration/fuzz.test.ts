@@ -109,6 +109,7 @@ function bases(): Record<string, Base> {
     'GET /api/organisations': { path: '/api/organisations?q=环卫&limit=5' },
     'GET /api/duty-types': { path: '/api/duty-types' },
     'GET /api/layers': { path: '/api/layers' },
+    'GET /api/layers/:layer/history': { path: '/api/layers/zones/history?duty=frontage&limit=5&before=2026-11-01T00:00:00Z,5,1' },
     'GET /api/layers/:layer': { path: `/api/layers/streets?bbox=${lon},${lat},${lon + 0.01},${lat + 0.01}` },
     'GET /api/responsibility': { path: `/api/responsibility?lon=${lon}&lat=${lat}` },
     'GET /api/inspection-points/:id': { path: `/api/inspection-points/${fx.point}` },

@@ -267,6 +267,38 @@ describe('versions', () => {
   });
 });
 
+describe('the history of a layer', () => {
+  it('lists the saves of one duty’s zones newest first, a page at a time, and nothing of other duties', async () => {
+    const { lon, lat } = spot();
+    const zone = await create(admin, rect(lon, lat, lon + SIDE, lat + SIDE), { name: '层历史', comment: '第一次' });
+    await post(admin, `/api/zones/${zone.zone.id}`, { type: 'Feature', geometry: rect(lon, lat, lon + SIDE, lat + SIDE / 2), properties: { duty: DUTY, name: '层历史', ownerOrgId: owner.org, version: 1, comment: '第二次' } }, 'PUT');
+    const page = async (query: string) =>
+      (await (await viewer.request(`/api/layers/zones/history?duty=${DUTY}&${query}`)).json()) as { changes: { id: number; version: number; comment: string; changedBy: string }[]; next: string | null };
+    const first = await page('limit=1');
+    expect(first.changes).toEqual([expect.objectContaining({ id: zone.zone.id, version: 2, comment: '第二次', changedBy: 'admin' })]);
+    expect(first.next).not.toBeNull();
+    const second = await page(`limit=1&before=${encodeURIComponent(first.next!)}`);
+    expect(second.changes).toEqual([expect.objectContaining({ id: zone.zone.id, version: 1, comment: '第一次' })]);
+    const all = await page('limit=200');
+    const total = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM zone_versions WHERE duty_type_id = ${DUTY}`.execute(database.db)).rows[0]!.n;
+    expect(all.changes).toHaveLength(total);
+    // a split saves two versions at one instant: paging one by one still meets every save once
+    const cut = lon + SIDE / 2;
+    expect((await post(admin, `/api/zones/${zone.zone.id}/split`, { version: 2, line: { type: 'LineString', coordinates: [[cut, lat - 0.001], [cut, lat + 0.002]] } })).status).toBe(200);
+    const seen: string[] = [];
+    let next: string | null = null;
+    for (let i = 0; i < 5; i++) {
+      const p = await page(`limit=1${next ? `&before=${encodeURIComponent(next)}` : ''}`);
+      seen.push(...p.changes.map((c) => `${c.id}:${c.version}`));
+      next = p.next;
+    }
+    const expected = (await page('limit=5')).changes.map((c) => `${c.id}:${c.version}`);
+    expect(seen).toEqual(expected);
+    expect(new Set(seen).size).toBe(5);
+    expect((await viewer.request('/api/layers/streets/history')).status).toBe(404);
+  });
+});
+
 describe('owners', () => {
   it('lists the people of one organisation for the person picker, searchable by name', async () => {
     const res = await viewer.request(`/api/people?org=${owner.org}`);

@@ -38,6 +38,7 @@ export const POLICY: Record<string, Rule> = {
   'GET /api/duty-types': SIGNED_IN,
   'GET /api/layers': SIGNED_IN,
   'GET /api/layers/:layer': SIGNED_IN,
+  'GET /api/layers/:layer/history': SIGNED_IN,
   'GET /api/responsibility': SIGNED_IN,
   'GET /api/inspection-points/:id': SIGNED_IN,
   // POST here carries a drawn area to analyse; it writes nothing.

@@ -12,6 +12,26 @@ export interface LayerQuery {
   asOf?: Date | undefined;
 }
 
+export interface HistoryCursor {
+  changedAt: string;
+  id: number;
+  version: number;
+}
+
+/** One saved version of a zone or road section, in the history of its layer. */
+export interface LayerChange {
+  id: number;
+  version: number;
+  name: string;
+  ownerName: string | null;
+  deleted: boolean;
+  changedAt: string;
+  changedBy: string | null;
+  comment: string | null;
+  /** Where the next page starts when this is the last change of a page (microsecond precision). */
+  cursor: string;
+}
+
 export interface LayerCounts {
   layers: { id: LayerId; count: number }[];
   pointTypes: { id: string; count: number }[];
@@ -40,6 +60,30 @@ const GEOJSON_DIGITS = 6; // ≈ 0.1 m
  */
 export class LayerRepository {
   constructor(private readonly db: Kysely<DB>) {}
+
+  /**
+   * The saves of a versioned layer (zones of one duty, or road sections),
+   * newest first: `limit` of them after the cursor `before` (the last change
+   * of the previous page: one write can save several rows at one instant).
+   */
+  async history(layer: 'zones' | 'road-sections', duty: string | undefined, before: HistoryCursor | undefined, limit: number): Promise<LayerChange[]> {
+    const key = layer === 'zones' ? sql`v.zone_id` : sql`v.section_id`;
+    const cut = before ? sql`(v.changed_at, ${key}, v.version) < (${before.changedAt}::text::timestamptz, ${before.id}, ${before.version})` : sql`true`;
+    const { rows } = layer === 'zones'
+      ? await sql<LayerChange>`
+          SELECT v.zone_id AS id, v.version, v.name, o.name AS "ownerName", v.deleted, v.changed_at AS "changedAt", v.changed_by AS "changedBy", v.comment,
+                 to_char(v.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || ',' || ${key} || ',' || v.version AS cursor
+          FROM zone_versions v LEFT JOIN organisations o ON o.id = v.owner_org_id
+          WHERE v.duty_type_id = ${duty ?? ''} AND ${cut}
+          ORDER BY v.changed_at DESC, v.zone_id DESC, v.version DESC LIMIT ${limit}`.execute(this.db)
+      : await sql<LayerChange>`
+          SELECT v.section_id AS id, v.version, v.name, o.name AS "ownerName", v.deleted, v.changed_at AS "changedAt", v.changed_by AS "changedBy", v.comment,
+                 to_char(v.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || ',' || ${key} || ',' || v.version AS cursor
+          FROM road_section_versions v LEFT JOIN organisations o ON o.id = v.chief_org_id
+          WHERE ${cut}
+          ORDER BY v.changed_at DESC, v.section_id DESC, v.version DESC LIMIT ${limit}`.execute(this.db);
+    return rows.map((r) => ({ ...r, changedAt: new Date(r.changedAt).toISOString() }));
+  }
 
   async featureCollection(layer: LayerId, query: LayerQuery = {}): Promise<string> {
     const features = this.features(layer, query);
