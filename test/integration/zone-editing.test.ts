@@ -120,6 +120,21 @@ describe('live feedback of an edit', () => {
     near(((await res.json()) as SaveBody).findings.gapsCreatedM2, preview.gapsCreated.areaM2, 0.0001);
   });
 
+  it('reports the overlap a save takes back from a neighbour', async () => {
+    const { lon, lat } = spot();
+    const neighbour = await create(admin, rect(lon, lat, lon + SIDE, lat + SIDE));
+    // overlapping the neighbour's east half; then moved to touch it instead
+    const zone = await create(admin, rect(lon + SIDE / 2, lat, lon + 1.5 * SIDE, lat + SIDE));
+    near(zone.findings.overlaps[0]!.areaM2, area(lon + SIDE / 2, lat, lon + SIDE, lat + SIDE));
+    const res = await post(admin, `/api/zones/${zone.zone.id}`, { type: 'Feature', geometry: rect(lon + SIDE, lat, lon + 1.5 * SIDE, lat + SIDE), properties: { duty: DUTY, name: '让出', ownerOrgId: owner.org, version: 1 } }, 'PUT');
+    const saved = (await res.json()) as SaveBody & { findings: { overlapsRemoved: { zoneId: number; areaM2: number }[] } };
+    expect(saved.findings.overlaps).toEqual([]);
+    expect(saved.findings.overlapsRemoved.map((o) => o.zoneId)).toEqual([neighbour.zone.id]);
+    near(saved.findings.overlapsRemoved[0]!.areaM2, area(lon + SIDE / 2, lat, lon + SIDE, lat + SIDE));
+    // the land the zone gave up was the neighbour's too: no blind spot
+    expect(saved.findings.gapsCreatedM2).toBe(0);
+  });
+
   it('warns in the preview when the drawing leaves the planner’s street, and viewers may not preview', async () => {
     const far = (await sql<{ lon: number; lat: number }>`
       SELECT ST_X(c) AS lon, ST_Y(c) AS lat FROM (SELECT (ST_MaximumInscribedCircle(geom)).center AS c FROM territories WHERE level = 'street' ORDER BY code OFFSET 1 LIMIT 1) s`.execute(database.db)).rows[0]!;

@@ -45,6 +45,8 @@ export interface PreviewFindings {
   gapsCreated: { areaM2: number; geometry: unknown };
   /** Land nobody covered before that the edit covers. */
   gapsFilled: { areaM2: number; geometry: unknown };
+  /** Overlaps the zone `excludeId` had with neighbours that the edit takes back (the area no longer shared). */
+  overlapsRemoved: OverlapFinding[];
 }
 
 export interface ZoneVersionRow {
@@ -207,7 +209,7 @@ export class ZoneRepository {
    * nobody, and what uncovered land it would take up.
    */
   async preview(db: Db, ewkt: string, duty: string, excludeId: number | null): Promise<PreviewFindings> {
-    const { rows } = await sql<{ overlaps: unknown; created_m2: number | null; created: unknown; filled_m2: number | null; filled: unknown }>`
+    const { rows } = await sql<{ overlaps: unknown; removed: unknown; created_m2: number | null; created: unknown; filled_m2: number | null; filled: unknown }>`
       WITH g AS (SELECT ST_GeomFromEWKT(${ewkt}) AS g),
       own AS (SELECT geom FROM zones WHERE id = ${excludeId ?? 0} AND valid_to IS NULL),
       grp AS (
@@ -231,6 +233,12 @@ export class ZoneRepository {
                   'areaM2', round(ST_Area(ST_Intersection(n.geom, g.g, 1e-10)::geography)::numeric, 1),
                   'geometry', ST_AsGeoJSON(ST_CollectionExtract(ST_Intersection(n.geom, g.g, 1e-10), 3), 7)::json) ORDER BY n.id), '[]'::json)
            FROM neighbours n JOIN organisations o ON o.id = n.owner_org_id, g WHERE ST_Intersects(n.geom, g.g)) AS overlaps,
+        (SELECT coalesce(json_agg(json_build_object('zoneId', r.id, 'name', r.name, 'ownerName', r.owner_name, 'areaM2', r.area_m2) ORDER BY r.id), '[]'::json)
+           FROM (SELECT n.id, n.name, o.name AS owner_name,
+                        round((ST_Area(ST_Intersection(n.geom, own.geom, 1e-10)::geography)
+                               - ST_Area(ST_Intersection(n.geom, g.g, 1e-10)::geography))::numeric, 1) AS area_m2
+                 FROM neighbours n JOIN organisations o ON o.id = n.owner_org_id, own, g WHERE ST_Intersects(n.geom, own.geom)) r
+           WHERE r.area_m2 >= 1) AS removed,
         (SELECT ST_Area(x::geography) FROM lost) AS created_m2,
         (SELECT CASE WHEN ST_IsEmpty(x) THEN NULL ELSE ST_AsGeoJSON(ST_CollectionExtract(x, 3), 7)::json END FROM lost) AS created,
         (SELECT ST_Area(x::geography) FROM taken) AS filled_m2,
@@ -238,8 +246,10 @@ export class ZoneRepository {
     const row = rows[0];
     const overlaps = (jsonColumn<(OverlapFinding & { geometry: unknown })[]>((row?.overlaps ?? []) as string) ?? []).map((o) => ({ ...o, areaM2: Number(o.areaM2) })).filter((o) => o.areaM2 >= 1);
     const json = (v: unknown) => (v === null || v === undefined ? null : jsonColumn<unknown>(v as string));
+    const overlapsRemoved = (jsonColumn<OverlapFinding[]>((row?.removed ?? []) as string) ?? []).map((o) => ({ ...o, areaM2: Number(o.areaM2) }));
     return {
       overlaps,
+      overlapsRemoved,
       gapsCreated: { areaM2: round1(Number(row?.created_m2 ?? 0)), geometry: json(row?.created) },
       gapsFilled: { areaM2: round1(Number(row?.filled_m2 ?? 0)), geometry: json(row?.filled) },
     };

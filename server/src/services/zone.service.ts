@@ -19,6 +19,8 @@ export interface ZoneInput extends ZoneFields {
 /** What a save did to coverage: the overlaps it left, the land it left to nobody, the gaps it filled. */
 export interface SaveFindings {
   overlaps: OverlapFinding[];
+  /** Overlaps with neighbours the save took back, with the area no longer shared. */
+  overlapsRemoved: OverlapFinding[];
   gapsCreatedM2: number;
   gapsFilledM2: number;
 }
@@ -268,7 +270,7 @@ export class ZoneService {
 }
 
 function summary(found: PreviewFindings, overlaps: OverlapFinding[]): SaveFindings {
-  return { overlaps, gapsCreatedM2: found.gapsCreated.areaM2, gapsFilledM2: found.gapsFilled.areaM2 };
+  return { overlaps, overlapsRemoved: found.overlapsRemoved, gapsCreatedM2: found.gapsCreated.areaM2, gapsFilledM2: found.gapsFilled.areaM2 };
 }
 
 /** The feature without the internal territory code. */
