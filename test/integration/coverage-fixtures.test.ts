@@ -97,6 +97,8 @@ describe('gaps', () => {
     expect(byOwner[orgs.B] / parallelLength(0.005, 0.0075)).toBeCloseTo(1, 3);
     expect(byOwner[orgs.A] / meridianLength(0.0075, 0.01)).toBeCloseTo(1, 3);
     expect(gap.suggested_owner.owner_id).toBe(orgs.B);
+    // and names B's zone, so that the gap can be given to it in one step
+    expect(gap.suggested_owner.zone_id).toBe(gap.neighbours.find((n: any) => n.owner_id === orgs.B).zone_id);
     expect(fc.totals.gaps).toEqual({ count: 1, area_m2: expect.any(Number) });
   });
 

@@ -10,6 +10,8 @@ describe('suggestOwner', () => {
     // owner 2 has two short borders that together beat owner 1's single longer one
     expect(suggestOwner([n(1, 300), n(2, 200, 21), n(2, 150, 22)])?.owner_id).toBe(2);
     expect(suggestOwner([n(1, 300), n(2, 200, 21), n(2, 150, 22)])?.shared_m).toBe(350);
+    // the gap goes to that owner's zone with the longest shared border
+    expect(suggestOwner([n(1, 300), n(2, 150, 22), n(2, 200, 21)])?.zone_id).toBe(21);
   });
   it('breaks ties by the lower id and has no suggestion without neighbours', () => {
     expect(suggestOwner([n(5, 100), n(3, 100)])?.owner_id).toBe(3);

@@ -35,6 +35,8 @@ export interface SuggestedOwner {
   owner_id: number;
   owner_name: string;
   shared_m: number;
+  /** The owner's zone sharing the longest border with the gap: the one to give the gap to. */
+  zone_id: number;
 }
 
 export interface GapFinding extends Omit<GapRow, 'geometry'> {
@@ -54,19 +56,25 @@ export interface OverlapFinding extends Omit<OverlapRow, 'geometry'> {
  * the answer is stable.
  */
 export function suggestOwner(neighbours: Neighbour[]): SuggestedOwner | null {
-  const byOwner = new Map<number, SuggestedOwner>();
+  const byOwner = new Map<number, SuggestedOwner & { zone_shared_m: number }>();
   for (const n of neighbours) {
-    const current = byOwner.get(n.owner_id) ?? { owner_id: n.owner_id, owner_name: n.owner_name, shared_m: 0 };
+    const current = byOwner.get(n.owner_id) ?? { owner_id: n.owner_id, owner_name: n.owner_name, shared_m: 0, zone_id: n.zone_id, zone_shared_m: 0 };
     current.shared_m += Number(n.shared_m);
+    if (Number(n.shared_m) > current.zone_shared_m) {
+      current.zone_id = n.zone_id;
+      current.zone_shared_m = Number(n.shared_m);
+    }
     byOwner.set(n.owner_id, current);
   }
-  let best: SuggestedOwner | null = null;
+  let best: (SuggestedOwner & { zone_shared_m: number }) | null = null;
   for (const candidate of byOwner.values()) {
     if (!best || candidate.shared_m > best.shared_m || (candidate.shared_m === best.shared_m && candidate.owner_id < best.owner_id)) {
       best = candidate;
     }
   }
-  return best && { ...best, shared_m: Math.round(best.shared_m * 100) / 100 };
+  if (!best) return null;
+  const { zone_shared_m: _, ...owner } = best;
+  return { ...owner, shared_m: Math.round(owner.shared_m * 100) / 100 };
 }
 
 /** A finding is a sliver when it is narrower or smaller than the tolerance. */
