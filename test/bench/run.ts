@@ -15,6 +15,8 @@ import postgres from 'postgres';
 import { CoverageRepository } from '../../server/src/repositories/coverage.repository.ts';
 import { AreaRepository } from '../../server/src/repositories/area.repository.ts';
 import { LayerRepository } from '../../server/src/repositories/layer.repository.ts';
+import { ZoneRepository } from '../../server/src/repositories/zone.repository.ts';
+import { sql } from 'kysely';
 import { type TileLayerId, TileRepository } from '../../server/src/repositories/tile.repository.ts';
 import { tilesInBBox } from '@civgrid/tiles';
 import { BENCH_DUTY, ensureCoverageFixture } from './fixtures.ts';
@@ -82,6 +84,33 @@ for (const engine of await openEngines()) {
       layerRows.push([layer, ms(r.a.p50), ms(r.b.p50), ratio(r.a.p50, r.b.p50), ms(r.a.p95), ms(r.b.p95)]);
     }
     table(['layer', 'api p50', 'sql p50', 'ratio', 'api p95', 'sql p95'], layerRows);
+
+    // The editor's live feedback: a planner drags a zone 10 m east; the preview must come back
+    // while they still look at it. Against the same repository SQL (repair + findings) run directly.
+    console.log('\nPOST /api/zones/preview (live feedback while drawing) against the same SQL run directly (p50 / p95)');
+    const admin = app.as('admin');
+    const zoneRepo = new ZoneRepository(database.db);
+    const district = (await sql<{ id: number }>`SELECT id FROM territories WHERE level = 'district'`.execute(database.db)).rows[0]!.id;
+    const previewRows: string[][] = [];
+    for (const duty of ['frontage', 'sanitation-town', 'sanitation-city']) {
+      const zone = (await sql<{ id: number; g: string; n: number }>`
+        SELECT id, ST_AsGeoJSON(ST_Translate(geom, 0.0001, 0), 7) AS g, ST_NPoints(geom) AS n FROM zones
+        WHERE duty_type_id = ${duty} AND valid_to IS NULL ORDER BY ST_NPoints(geom) DESC LIMIT 1`.execute(database.db)).rows[0];
+      if (!zone) continue;
+      const geometry = JSON.parse(zone.g);
+      const body = JSON.stringify({ geometry, duty, excludeId: zone.id });
+      const r = await compare(
+        async () => (await admin.request('/api/zones/preview', { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text(),
+        async () => {
+          const prepared = await zoneRepo.prepare(database.db, geometry, district);
+          return zoneRepo.preview(database.db, prepared.ewkt!, duty, zone.id);
+        },
+        ROUNDS,
+      );
+      record(`preview ${duty}`, r.a.p50);
+      previewRows.push([`${duty} (${zone.n} vertices)`, ms(r.a.p50), ms(r.b.p50), ratio(r.a.p50, r.b.p50), ms(r.a.p95), ms(r.b.p95)]);
+    }
+    table(['zone moved', 'api p50', 'sql p50', 'ratio', 'api p95', 'sql p95'], previewRows);
 
     // Vector tiles: every z14 tile over the district, each asked once through the API (a cache miss)
     // and once straight from the repository; then the same tiles again through the API (cache hits).
