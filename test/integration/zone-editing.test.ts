@@ -314,6 +314,36 @@ describe('the history of a layer', () => {
   });
 });
 
+describe('bad drawings', () => {
+  it('refuses a 100,000-vertex polygon, an empty or wrong-type geometry and out-of-range coordinates with a clear 4xx, saving nothing', async () => {
+    const { lon, lat } = spot();
+    const before = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM zone_versions`.execute(database.db)).rows[0]!.n;
+    const ring: [number, number][] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const a = (2 * Math.PI * i) / 100_000;
+      ring.push([lon + 0.0005 + 0.0004 * Math.cos(a), lat + 0.0005 + 0.0004 * Math.sin(a)]);
+    }
+    ring.push(ring[0]!);
+    const cases: [unknown, number, string][] = [
+      [{ type: 'Polygon', coordinates: [ring] }, 422, 'geometry_too_complex'],
+      [{ type: 'Polygon', coordinates: [] }, 422, 'empty_geometry'],
+      [{ type: 'Point', coordinates: [lon, lat] }, 400, 'invalid_request'],
+      [rect(lon, lat, lon + 200, lat + SIDE), 422, 'coordinates_out_of_range'],
+      // a ring of one repeated position: nothing is left after repair
+      [{ type: 'Polygon', coordinates: [[[lon, lat], [lon, lat], [lon, lat], [lon, lat]]] }, 422, 'empty_geometry'],
+    ];
+    for (const [geometry, status, code] of cases) {
+      const res = await post(admin, '/api/zones', { type: 'Feature', geometry, properties: { duty: DUTY, name: '坏图形', ownerOrgId: owner.org } });
+      expect(res.status, JSON.stringify(geometry).slice(0, 80)).toBe(status);
+      expect((await errorOf(res)).code).toBe(code);
+      const preview = await post(admin, '/api/zones/preview', { geometry, duty: DUTY });
+      expect(preview.status).toBe(status);
+    }
+    const after = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM zone_versions`.execute(database.db)).rows[0]!.n;
+    expect(after).toBe(before);
+  });
+});
+
 describe('owners', () => {
   it('lists the people of one organisation for the person picker, searchable by name', async () => {
     const res = await viewer.request(`/api/people?org=${owner.org}`);

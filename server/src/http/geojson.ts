@@ -3,6 +3,12 @@ import { AppError } from './errors.ts';
 
 /** Most vertices we accept in one polygon: enough for any real boundary. */
 export const MAX_VERTICES = 100_000;
+/**
+ * Most vertices of a zone or road section someone saves: a street's boundary
+ * has a few hundred; more than this is a tracing artefact that would slow
+ * every overlay the zone takes part in, so it is refused, not stored.
+ */
+export const MAX_EDIT_VERTICES = 20_000;
 
 export type Position = [number, number];
 export type PolygonGeometry = { type: 'Polygon'; coordinates: Position[][] } | { type: 'MultiPolygon'; coordinates: Position[][][] };
@@ -28,7 +34,7 @@ export const unprocessable = (code: string, message: string, details?: unknown) 
  * long enough, a bounded number of vertices. Self-intersections are left to
  * PostGIS to repair (and report).
  */
-export function checkPolygonInput(input: z.infer<typeof polygonInput>): PolygonGeometry {
+export function checkPolygonInput(input: z.infer<typeof polygonInput>, maxVertices = MAX_VERTICES): PolygonGeometry {
   const geometry = (input.type === 'Feature' ? input.geometry : input) as PolygonGeometry;
   const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
   if (polygons.length === 0 || polygons.some((p) => p.length === 0)) {
@@ -40,7 +46,7 @@ export function checkPolygonInput(input: z.infer<typeof polygonInput>): PolygonG
       const where = `polygon ${pi + 1}, ring ${ri + 1}`;
       if (ring.length < 4) throw unprocessable('invalid_geometry', `${where} has ${ring.length} positions; a ring needs at least 4.`);
       vertices += ring.length;
-      if (vertices > MAX_VERTICES) throw unprocessable('geometry_too_complex', `More than ${MAX_VERTICES} vertices.`);
+      if (vertices > maxVertices) throw unprocessable('geometry_too_complex', `More than ${maxVertices} vertices; simplify the shape.`);
       let previous: number | undefined;
       for (const [lon, lat] of ring as [number, number][]) {
         if (!Number.isFinite(lon) || !Number.isFinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90) {
@@ -64,10 +70,10 @@ export function checkPolygonInput(input: z.infer<typeof polygonInput>): PolygonG
 }
 
 /** A line's sanity, as for polygons: at least two positions, in range, bounded, no antimeridian-wide edges. */
-export function checkLineInput(input: z.infer<typeof lineInput>): LineGeometry {
+export function checkLineInput(input: z.infer<typeof lineInput>, maxVertices = MAX_EDIT_VERTICES): LineGeometry {
   const line = (input.type === 'Feature' ? input.geometry : input) as LineGeometry;
   if (line.coordinates.length < 2) throw unprocessable('invalid_geometry', `The line has ${line.coordinates.length} positions; it needs at least 2.`);
-  if (line.coordinates.length > MAX_VERTICES) throw unprocessable('geometry_too_complex', `More than ${MAX_VERTICES} vertices.`);
+  if (line.coordinates.length > maxVertices) throw unprocessable('geometry_too_complex', `More than ${maxVertices} vertices; simplify the line.`);
   let previous: number | undefined;
   for (const [lon, lat] of line.coordinates as [number, number][]) {
     if (!Number.isFinite(lon) || !Number.isFinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90) {

@@ -4,7 +4,7 @@ import { actorOf, userOf } from '../../auth/actor.ts';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { idParam } from '../../http/geo-params.ts';
-import { checkLineInput, checkPolygonInput, lineInput, polygonInput } from '../../http/geojson.ts';
+import { checkLineInput, checkPolygonInput, lineInput, MAX_EDIT_VERTICES, polygonInput } from '../../http/geojson.ts';
 import { validate } from '../../http/validate.ts';
 import { comment, idempotencyKeyOf, rowId, rowVersion, validFrom } from '../../http/write-params.ts';
 import type { ZoneInput } from '../../services/zone.service.ts';
@@ -37,7 +37,7 @@ function zoneInput(body: z.infer<typeof zoneFeature>): ZoneInput {
     personId: p.personId ?? null,
     comment: p.comment ?? null,
     validFrom: p.validFrom ?? null,
-    geometry: checkPolygonInput(body.geometry),
+    geometry: checkPolygonInput(body.geometry, MAX_EDIT_VERTICES),
   };
 }
 
@@ -57,7 +57,7 @@ export function zoneRoutes({ zones }: Services) {
   return new Hono<Env>()
     .post('/preview', validate('json', preview), async (c) => {
       const body = c.req.valid('json');
-      return c.json(await zones.preview(userOf(c), checkPolygonInput(body.geometry), body.duty, body.excludeId ?? null));
+      return c.json(await zones.preview(userOf(c), checkPolygonInput(body.geometry, MAX_EDIT_VERTICES), body.duty, body.excludeId ?? null));
     })
     .post('/merge', validate('json', merge), async (c) => {
       return c.json(await zones.merge(userOf(c), actorOf(c), c.req.valid('json').zones));
@@ -70,7 +70,7 @@ export function zoneRoutes({ zones }: Services) {
     })
     .post('/:id/fill', validate('param', idParams), validate('json', fill), async (c) => {
       const body = c.req.valid('json');
-      return c.json(await zones.fill(userOf(c), actorOf(c), c.req.valid('param').id, body.version, checkPolygonInput(body.geometry), body.comment ?? null));
+      return c.json(await zones.fill(userOf(c), actorOf(c), c.req.valid('param').id, body.version, checkPolygonInput(body.geometry, MAX_EDIT_VERTICES), body.comment ?? null));
     })
     .post('/:id/restore', validate('param', idParams), validate('json', restore), async (c) => {
       const body = c.req.valid('json');
