@@ -137,3 +137,4 @@ async function countRows(db: Kysely<DB>): Promise<Record<string, number>> {
   )}`);
   return { ...row };
 }
+export { HOLIDAYS, type HolidayRow } from './holidays.ts';
