@@ -4,6 +4,8 @@ import * as m0002 from './migrations/0002_duty_coverage.ts';
 import * as m0003 from './migrations/0003_accounts.ts';
 import * as m0004 from './migrations/0004_audit_scope.ts';
 import * as m0005 from './migrations/0005_road_section_versions.ts';
+import * as m0006 from './migrations/0006_imports.ts';
+import * as m0007 from './migrations/0007_problem_workflow.ts';
 
 /** Migrations in name order; each is raw PostGIS SQL in an up/down pair. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +14,8 @@ const migrations: Record<string, Migration> = {
   '0003_accounts': m0003,
   '0004_audit_scope': m0004,
   '0005_road_section_versions': m0005,
+  '0006_imports': m0006,
+  '0007_problem_workflow': m0007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

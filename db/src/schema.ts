@@ -60,6 +60,7 @@ export interface DutyTypesTable {
   sort: Generated<number>;
   coverage: Generated<'full' | 'partial'>;
   coverage_group: string | null;
+  fallback_duty_id: string | null;
 }
 
 export interface ZonesTable {
@@ -188,6 +189,34 @@ export interface ProblemsTable {
   idempotency_key: string | null;
   version: Generated<number>;
   updated_at: Timestamp;
+  street_id: number | null;
+  started_at: NullableTimestamp;
+  fed_back_at: NullableTimestamp;
+  verified_at: NullableTimestamp;
+  rework_count: Generated<number>;
+  urge_count: Generated<number>;
+  escalated: Generated<boolean>;
+  void_reason: string | null;
+}
+
+export interface WorkCalendarTable {
+  day: string;
+  kind: 'holiday' | 'workday';
+  name: string;
+}
+
+export interface ProblemPhotosTable {
+  id: Generated<number>;
+  problem_id: number;
+  stage: 'report' | 'feedback' | 'verify';
+  mime: string;
+  bytes: Uint8Array;
+  thumb: Uint8Array | null;
+  size: number;
+  taken_at: NullableTimestamp;
+  geom: Geometry | null;
+  created_at: Timestamp;
+  created_by: string | null;
 }
 
 export interface ProblemEventsTable {
@@ -266,6 +295,18 @@ export interface LayerVersionsTable {
   updated_at: Timestamp;
 }
 
+export interface ImportPreviewsTable {
+  id: string;
+  user_id: number;
+  layer: 'zones' | 'road-sections';
+  duty_type_id: string | null;
+  file_name: string | null;
+  /** The previewed features (JSON text on input, parsed or text on output depending on the engine). */
+  features: ColumnType<unknown, string, string>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface SettingsTable {
   key: string;
   value: unknown;
@@ -287,6 +328,8 @@ export interface DB {
   problem_categories: ProblemCategoriesTable;
   problems: ProblemsTable;
   problem_events: ProblemEventsTable;
+  problem_photos: ProblemPhotosTable;
+  work_calendar: WorkCalendarTable;
   audit_log: AuditLogTable;
   layer_versions: LayerVersionsTable;
   settings: SettingsTable;
@@ -294,4 +337,5 @@ export interface DB {
   sessions: SessionsTable;
   rate_limits: RateLimitsTable;
   idempotency_keys: IdempotencyKeysTable;
+  import_previews: ImportPreviewsTable;
 }

@@ -12,6 +12,11 @@ import { organisationRoutes, peopleRoutes, territoryRoutes } from './routes/terr
 import { userRoutes } from './routes/users/users.routes.ts';
 import { zoneRoutes } from './routes/zones/zones.routes.ts';
 import { roadSectionRoutes } from './routes/road-sections/road-sections.routes.ts';
+import { importRoutes } from './routes/import/import.routes.ts';
+import { exportRoutes } from './routes/export/export.routes.ts';
+import { MAX_IMPORT_BYTES } from './services/import.service.ts';
+import { open311Routes } from './routes/open311/open311.routes.ts';
+import { categoryRoutes, indicatorRoutes, problemRoutes, publicProblemRoutes } from './routes/problems/problems.routes.ts';
 import type { Env } from './http/env.ts';
 import { errorBody, handleError } from './http/errors.ts';
 import { inputGuard } from './http/input-guard.ts';
@@ -30,6 +35,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Largest JSON body the API reads: a drawn area of 100,000 vertices is about 4 MB. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Largest upload (POST /api/import): the file's limit plus room for the multipart envelope and form fields. */
+export const MAX_UPLOAD_BODY_BYTES = MAX_IMPORT_BYTES + 1024 * 1024;
 
 /** Builds the whole HTTP application from its dependencies; main.ts only listens. */
 export function createApp(deps: AppDeps) {
@@ -46,6 +53,12 @@ export function createApp(deps: AppDeps) {
     .route('/people', peopleRoutes(services))
     .route('/zones', zoneRoutes(services))
     .route('/road-sections', roadSectionRoutes(services))
+    .route('/import', importRoutes(services))
+    .route('/export', exportRoutes(services))
+    .route('/categories', categoryRoutes(services))
+    .route('/problems', problemRoutes(services))
+    .route('/public/problems', publicProblemRoutes(services))
+    .route('/', indicatorRoutes(services))
     .route('/duty-types', dutyTypeRoutes(services))
     .route('/layers', layerRoutes(services))
     .route('/responsibility', responsibilityRoutes(services))
@@ -89,15 +102,17 @@ export function createApp(deps: AppDeps) {
   app.onError(handleError(logger));
   app.use(authMiddleware(services.sessions, { trustProxy: services.options.trustProxy, limiter: services.limiter, rateLimits: services.options.rateLimits }));
 
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => c.json(errorBody('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`), 413),
-    }),
-  );
+  const limit = (maxSize: number) =>
+    bodyLimit({ maxSize, onError: (c) => c.json(errorBody('payload_too_large', `The request body is larger than ${maxSize / 1024 / 1024} MB.`), 413) });
+  const jsonLimit = limit(MAX_BODY_BYTES);
+  // An imported file may be larger than any JSON body; the import route judges the file itself.
+  const uploadLimit = limit(MAX_UPLOAD_BODY_BYTES);
+  const UPLOADS = new Set(['/api/import', '/api/problems', '/api/public/problems']);
+  app.use('/api/*', (c, next) => (UPLOADS.has(c.req.path) ? uploadLimit : jsonLimit)(c, next));
   app.use('/api/*', inputGuard());
   app.route('/api', api);
+  app.use('/open311/*', jsonLimit, inputGuard());
+  app.route('/open311/v2', open311Routes(services));
   if (deps.tilesDir) app.route('/tiles', pmtilesFileRoutes({ dir: deps.tilesDir }));
   app.route('/tiles', tileRoutes(services));
   app.all('/api/*', (c) => c.json(errorBody('not_found', `No API route ${c.req.method} ${c.req.path}`), 404));

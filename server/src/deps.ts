@@ -23,7 +23,12 @@ import { IdempotencyRepository } from './repositories/idempotency.repository.ts'
 import { ZoneRepository } from './repositories/zone.repository.ts';
 import { ZoneService } from './services/zone.service.ts';
 import { RoadSectionService } from './services/road-section.service.ts';
+import { ProblemService } from './services/problem.service.ts';
+import { ProblemRepository } from './repositories/problem.repository.ts';
 import { RoadSectionRepository } from './repositories/road-section.repository.ts';
+import { ImportRepository } from './repositories/import.repository.ts';
+import { ImportService } from './services/import.service.ts';
+import { ExportService } from './services/export.service.ts';
 
 /** What createApp is built from; tests pass their own database and a silent logger. */
 export interface AppDeps {
@@ -71,17 +76,21 @@ export function buildServices(database: Database, options: ServiceOptions = serv
   const limiter = new RateLimiter(db);
   const zoneRepository = new ZoneRepository(db);
   const zones = new ZoneService(db, database.engine, zoneRepository, audit, new IdempotencyRepository());
+  const problems = new ProblemService(db, database.engine, new ProblemRepository(db), audit);
   const roadSections = new RoadSectionService(db, database.engine, new RoadSectionRepository(db), zoneRepository, audit, new IdempotencyRepository());
   const dutyTypes = new DutyTypeRepository(db);
   const layers = new LayerRepository(db);
   const inspectionPoints = new InspectionPointRepository(db);
+  const imports = new ImportService(db, database.engine, new ImportRepository(), zoneRepository, new RoadSectionRepository(db), audit, new IdempotencyRepository());
+  const exporter = new ExportService(layers);
   const responsibility = new ResponsibilityService(new ResponsibilityRepository(db));
   const coverage = new CoverageService(new CoverageRepository(db), new AreaRepository(db), dutyTypes);
   const tileRepository = new TileRepository(db, database.engine);
   const tiles = new TileService(tileRepository, database.engine, new LayerVersions(tileRepository, database));
   return {
     database, options, dutyTypes, layers, inspectionPoints, responsibility, coverage, tiles,
-    userRepository, sessionRepository, audit, sessions, users, limiter, zones, roadSections,
+    userRepository, sessionRepository, audit, sessions, users, limiter, zones, roadSections, problems,
+    imports, exporter,
   };
 }
 

@@ -30,6 +30,11 @@ interface Sample {
   ok: number;
   /** Sign in afresh for this request (logout ends the session it is made with). */
   freshSession?: boolean;
+  /**
+   * Where the service refines the route's rule for some allowed roles (the
+   * problem workflow checks each action's role; problems.test.ts covers it).
+   */
+  okFor?: Partial<Record<(typeof ROLES)[number], number>>;
 }
 
 const json = (method: string, body: unknown): RequestInit => ({ method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -75,6 +80,27 @@ const onSection = (method: string, path: (id: number) => string, body: (version:
   },
   ok,
 });
+
+/** A problem owned by the demo handler's organisation, fresh for each request. */
+async function insertProblem(): Promise<number> {
+  const { rows } = await sql<{ id: number }>`
+    INSERT INTO problems (category_id, geom, owner_org_id)
+    VALUES ('evt-env-exposed-waste', ST_SetSRID(ST_MakePoint(${fx.street1Centre[0]}, ${fx.street1Centre[1]}), 4326),
+            (SELECT organisation_id FROM users WHERE username = 'handler'))
+    RETURNING id`.execute(database.db);
+  return rows[0]!.id;
+}
+const report = () => ({ lon: fx.street1Centre[0], lat: fx.street1Centre[1], categoryId: 'evt-env-exposed-waste', description: '权限测试' });
+
+/** An import of one square in the first street (a preview only: it writes nothing). */
+function importForm(): FormData {
+  const form = new FormData();
+  const feature = { type: 'Feature', geometry: square(fx.street1Centre), properties: { name: '权限导入', owner: fx.org } };
+  form.set('file', new Blob([JSON.stringify({ type: 'FeatureCollection', features: [feature] })]), 'access.geojson');
+  form.set('layer', 'zones');
+  form.set('duty', 'frontage');
+  return form;
+}
 
 /** A write to a fresh zone (the body may use its id and version). */
 const onZone = (path: (id: number) => string, body: (version: number) => unknown, ok = 200): Sample => ({
@@ -183,6 +209,45 @@ const SAMPLES: Record<string, Sample> = {
     ok: 200,
   },
   'POST /api/road-sections/:id/restore': onSection('POST', (id) => `/api/road-sections/${id}/restore`, (version) => ({ version: 1, currentVersion: version })),
+  'POST /api/import': { request: async () => ({ path: '/api/import', init: { method: 'POST', body: importForm() } }), ok: 200 },
+  // a preview is its user's own: allowed callers reach the look-up and find none (404), the others are refused first
+  'POST /api/import/:previewId/commit': { request: async () => ({ path: '/api/import/00000000-0000-4000-8000-000000000000/commit', init: json('POST', {}) }), ok: 404 },
+  'GET /api/export/:layer': fixed('/api/export/streets?format=csv'),
+  'GET /api/categories': fixed('/api/categories'),
+  'PUT /api/categories/:id': { request: async () => ({ path: '/api/categories/evt-env-waste-pile', init: json('PUT', { deadlineHours: 24 }) }), ok: 200 },
+  'POST /api/public/problems': { request: async () => ({ path: '/api/public/problems', init: json('POST', report()) }), ok: 201 },
+  'POST /api/problems': { request: async () => ({ path: '/api/problems', init: json('POST', report()) }), ok: 201 },
+  'GET /api/problems': fixed('/api/problems?limit=5'),
+  'GET /api/problems/duplicates': { request: async () => ({ path: `/api/problems/duplicates?lon=${fx.street1Centre[0]}&lat=${fx.street1Centre[1]}&categoryId=evt-env-exposed-waste` }), ok: 200 },
+  'GET /api/problems/:id': { request: async () => ({ path: `/api/problems/${await insertProblem()}` }), ok: 200 },
+  'GET /api/problems/:id/photos/:photoId': {
+    request: async () => {
+      const id = await insertProblem();
+      const photo = (await sql<{ id: number }>`
+        INSERT INTO problem_photos (problem_id, stage, mime, bytes, thumb, size) VALUES (${id}, 'report', 'image/jpeg', '\\xffd8ffe0'::bytea, '\\x52494646'::bytea, 4)
+        RETURNING id`.execute(database.db)).rows[0]!.id;
+      return { path: `/api/problems/${id}/photos/${photo}?size=thumb` };
+    },
+    ok: 200,
+  },
+  // 立案 (register) is a supervisor's act: handlers and inspectors pass the route and are refused by the workflow
+  'POST /api/problems/:id/transitions': {
+    request: async () => ({ path: `/api/problems/${await insertProblem()}/transitions`, init: json('POST', { action: 'register', version: 1 }) }),
+    ok: 200,
+    okFor: { handler: 403, inspector: 403 },
+  },
+  'GET /open311/v2/services.json': fixed('/open311/v2/services.json'),
+  'GET /open311/v2/requests.json': fixed('/open311/v2/requests.json?status=open&service_code=evt-env-exposed-waste'),
+  'POST /open311/v2/requests.json': {
+    request: async () => ({
+      path: '/open311/v2/requests.json',
+      init: { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ service_code: 'evt-env-exposed-waste', lat: String(fx.street1Centre[1]), long: String(fx.street1Centre[0]) }).toString() },
+    }),
+    ok: 201,
+  },
+  'GET /open311/v2/requests/:file{[0-9]+\\.json}': { request: async () => ({ path: `/open311/v2/requests/${await insertProblem()}.json` }), ok: 200 },
+  'GET /api/indicators': fixed('/api/indicators?by=street&from=2026-10-01&to=2026-10-31'),
+  'GET /api/rankings/communities': fixed('/api/rankings/communities?period=2026-10-12'),
   'GET /tiles/:name{[a-z0-9-]+\\.pmtiles}': fixed('/tiles/basemap.pmtiles'),
   'GET /tiles/:name{[a-z-]+\\.json}': fixed('/tiles/streets.json'),
   'GET /tiles/:layer/:z/:x/:file': {
@@ -248,7 +313,7 @@ describe('the access table', () => {
       const sample = SAMPLES[key]!;
       for (const role of [null, ...ROLES]) {
         const allowed = rule.access === 'public' || (role !== null && (rule.access === 'session' || rule.roles.includes(role)));
-        const expected = allowed ? sample.ok : role === null ? 401 : 403;
+        const expected = allowed ? ((role && sample.okFor?.[role]) ?? sample.ok) : role === null ? 401 : 403;
         const session = role === null ? null : sample.freshSession ? await signIn(app, role, DEMO_PASSWORD, { 'x-forwarded-for': '192.0.2.99' }) : sessions.get(role)!;
         const { path, init } = await sample.request();
         const res = await app.request(path, withSession(session, addHeaders(init, { 'x-forwarded-for': `192.0.2.${(checked % 200) + 10}` })));

@@ -17,7 +17,7 @@ import { freshDatabase } from '../support/database.ts';
 
 let database: Database;
 let app: App;
-let fx: { centre: [number, number]; community: number; zone: number; section: number; user: number; point: number; district: number; org: number };
+let fx: { centre: [number, number]; community: number; zone: number; section: number; problem: number; user: number; point: number; district: number; org: number };
 let ip = 0;
 
 const FUZZ_PASSWORD = 'fuzz-admin-password';
@@ -144,6 +144,25 @@ function bases(): Record<string, Base> {
     'POST /api/road-sections/:id/split': { path: `/api/road-sections/${fx.section}/split`, body: { version: 99, point: [lon, lat] }, readsBody: true },
     'POST /api/road-sections/merge': { path: '/api/road-sections/merge', body: { sections: [{ id: fx.section, version: 99 }, { id: fx.section + 1, version: 99 }] }, readsBody: true },
     'POST /api/road-sections/:id/restore': { path: `/api/road-sections/${fx.section}/restore`, body: { version: 1, currentVersion: 99 }, readsBody: true },
+    // the import reads multipart/form-data: every JSON body here must be refused (its files are fuzzed in import-export.test.ts)
+    'POST /api/import': { path: '/api/import', body: { layer: 'zones', duty: 'frontage' }, readsBody: true },
+    'POST /api/import/:previewId/commit': { path: '/api/import/00000000-0000-4000-8000-000000000000/commit', body: { comment: '模糊' }, readsBody: true },
+    'GET /api/export/:layer': { path: '/api/export/streets?format=csv&duty=frontage' },
+    'GET /api/categories': { path: '/api/categories' },
+    'PUT /api/categories/:id': { path: '/api/categories/evt-env-waste-pile', body: { deadlineHours: 24 }, readsBody: true },
+    'POST /api/public/problems': { path: '/api/public/problems', body: { lon, lat, categoryId: 'evt-env-exposed-waste', description: '模糊' }, readsBody: true },
+    'POST /api/problems': { path: '/api/problems', body: { lon, lat, crs: 'gcj02', categoryId: 'evt-env-exposed-waste', description: '模糊' }, readsBody: true },
+    'GET /api/problems': { path: '/api/problems?status=reported,closed&category=evt-env&from=2026-01-01&to=2026-12-31&limit=5&format=csv' },
+    'GET /api/problems/duplicates': { path: `/api/problems/duplicates?lon=${lon}&lat=${lat}&categoryId=evt-env-exposed-waste` },
+    'GET /api/problems/:id': { path: `/api/problems/${fx.problem}` },
+    'GET /api/problems/:id/photos/:photoId': { path: `/api/problems/${fx.problem}/photos/1?size=thumb` },
+    'POST /api/problems/:id/transitions': { path: `/api/problems/${fx.problem}/transitions`, body: { action: 'close', version: 99, note: '模糊' }, readsBody: true },
+    'GET /open311/v2/services.json': { path: '/open311/v2/services.json' },
+    'GET /open311/v2/requests.json': { path: '/open311/v2/requests.json?status=open&service_code=evt-env-exposed-waste&start_date=2026-01-01T00:00:00Z' },
+    'POST /open311/v2/requests.json': { path: '/open311/v2/requests.json', body: { service_code: 'evt-env-exposed-waste', lat, long: lon, description: '模糊' }, readsBody: true },
+    'GET /open311/v2/requests/:file{[0-9]+\\.json}': { path: `/open311/v2/requests/${fx.problem}.json` },
+    'GET /api/indicators': { path: '/api/indicators?by=owner&from=2026-10-01&to=2026-10-31' },
+    'GET /api/rankings/communities': { path: '/api/rankings/communities?period=2026-10-12&size=3&minDue=1&periodDays=14' },
     'GET /tiles/:name{[a-z0-9-]+\\.pmtiles}': { path: '/tiles/basemap.pmtiles' },
     'GET /tiles/:name{[a-z-]+\\.json}': { path: '/tiles/streets.json' },
     'GET /tiles/:layer/:z/:x/:file': { path: '/tiles/streets/12/3300/1780.mvt' },
@@ -236,11 +255,12 @@ beforeAll(async () => {
   const org = await row(sql<{ id: number }>`SELECT id FROM organisations ORDER BY id LIMIT 1`);
   const zone = await row(sql<{ id: number }>`SELECT id FROM zones ORDER BY id LIMIT 1`);
   const section = await row(sql<{ id: number }>`SELECT id FROM road_sections ORDER BY id LIMIT 1`);
+  const problem = await row(sql<{ id: number }>`SELECT id FROM problems ORDER BY id LIMIT 1`);
   const { hashPassword } = await import('@civgrid/db');
   const hash = await hashPassword(FUZZ_PASSWORD);
   await sql`INSERT INTO users (username, display_name, password_hash, role, territory_id) VALUES ('fuzz-admin', '模糊管理员', ${hash}, 'admin', ${district.id})`.execute(database.db);
   const user = await row(sql<{ id: number }>`INSERT INTO users (username, display_name, password_hash, role, territory_id) VALUES ('fuzz-target', '目标', ${hash}, 'viewer', ${district.id}) RETURNING id`);
-  fx = { centre: [centre.lon, centre.lat], community: community.id, zone: zone.id, section: section.id, user: user.id, point: point.id, district: district.id, org: org.id };
+  fx = { centre: [centre.lon, centre.lat], community: community.id, zone: zone.id, section: section.id, problem: problem.id, user: user.id, point: point.id, district: district.id, org: org.id };
 });
 afterAll(async () => {
   await database?.close();

@@ -98,6 +98,8 @@ export async function seedCatalogue(db: Tx): Promise<void> {
     })))})
          AS d(id text, name_zh text, name_en text, description text, color text, sort integer, coverage text, coverage_group text)
     ORDER BY sort`);
+  // a problem of a partial duty where it has no zone goes to the street-order owner there
+  await exec(db, sql`UPDATE duty_types SET fallback_duty_id = 'city-order' WHERE coverage = 'partial'`);
   const rowsOut: unknown[] = [];
   CATEGORIES.forEach((major, i) => {
     rowsOut.push({ id: major.id, parent_id: null, kind: major.kind, name_zh: major.zh, name_en: major.en, duty_type_id: null, deadline_hours: null, duplicate_radius_m: 30, sort: (i + 1) * 100 });

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type Category, MINOR_CATEGORIES, SANITATION_TIERS } from './catalogue.ts';
+import { type Category, MINOR_CATEGORIES } from './catalogue.ts';
 import type { Rng } from './random.ts';
 import { exec, inBatches, json, type Tx } from './sql-helpers.ts';
 
@@ -86,20 +86,23 @@ export async function seedProblems(db: Tx, count: number, rng: Rng): Promise<voi
   // The grid each problem lies in, then its owner: the zone of the category's duty (either sanitation tier
   // for a sanitation category); none → the street office, flagged blind spot; several → the campaign office, disputed.
   await exec(db, sql`
-    UPDATE problems p SET grid_id = g.id
-    FROM territories g WHERE g.level = 'grid' AND g.geom && p.geom AND ST_Intersects(g.geom, p.geom)`);
+    UPDATE problems p SET grid_id = g.id, street_id = c.parent_id
+    FROM territories g JOIN territories c ON c.id = g.parent_id
+    WHERE g.level = 'grid' AND g.geom && p.geom AND ST_Intersects(g.geom, p.geom)`);
   await exec(db, sql`
     WITH cand AS (
       -- a partial duty (门前三包, 绿化) falls back to the street-order zone where it has no zone of its own
+      -- (the same rule as the server's routing: the duty, its coverage group, then its fallback duty)
       SELECT p.id, z.id AS zone_id, z.owner_org_id,
-             CASE WHEN z.duty_type_id = 'city-order' AND c.duty_type_id <> 'city-order' THEN 2 ELSE 1 END AS rank
+             CASE WHEN z.duty_type_id = dt.fallback_duty_id AND z.duty_type_id <> c.duty_type_id THEN 2 ELSE 1 END AS rank
       FROM problems p
       JOIN problem_categories c ON c.id = p.category_id
       JOIN duty_types dt ON dt.id = c.duty_type_id
       JOIN zones z ON z.valid_to IS NULL AND z.geom && p.geom AND ST_Intersects(z.geom, p.geom)
+      JOIN duty_types dz ON dz.id = z.duty_type_id
         AND (z.duty_type_id = c.duty_type_id
-             OR (c.duty_type_id IN (${sql.join(SANITATION_TIERS)}) AND z.duty_type_id IN (${sql.join(SANITATION_TIERS)}))
-             OR (dt.coverage = 'partial' AND z.duty_type_id = 'city-order'))
+             OR (dt.coverage_group IS NOT NULL AND dz.coverage_group = dt.coverage_group)
+             OR z.duty_type_id = dt.fallback_duty_id)
     ),
     best AS (SELECT id, min(rank) AS rank FROM cand GROUP BY id),
     owners AS (

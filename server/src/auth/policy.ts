@@ -74,6 +74,30 @@ export const POLICY: Record<string, Rule> = {
   'POST /api/road-sections/:id/split': only('admin', 'planner'),
   'POST /api/road-sections/merge': only('admin', 'planner'),
   'POST /api/road-sections/:id/restore': only('admin', 'planner'),
+  // Imports write zones or sections (the preview checks the planner's scope); exports read a layer.
+  'POST /api/import': only('admin', 'planner'),
+  'POST /api/import/:previewId/commit': only('admin', 'planner'),
+  'GET /api/export/:layer': SIGNED_IN,
+
+  // Problems (issue 7). The citizen page reports without an account (rate-limited per address)
+  // and needs the categories; staff report and follow the workflow, which checks each action's role.
+  'GET /api/categories': PUBLIC,
+  'PUT /api/categories/:id': only('admin'),
+  'POST /api/public/problems': PUBLIC,
+  'POST /api/problems': only('admin', 'supervisor', 'handler', 'inspector'),
+  'GET /api/problems': SIGNED_IN,
+  'GET /api/problems/duplicates': SIGNED_IN,
+  'GET /api/problems/:id': SIGNED_IN,
+  'GET /api/problems/:id/photos/:photoId': SIGNED_IN,
+  'POST /api/problems/:id/transitions': only('admin', 'supervisor', 'handler', 'inspector'),
+  'GET /api/indicators': SIGNED_IN,
+  'GET /api/rankings/communities': SIGNED_IN,
+
+  // Open311 GeoReport v2: public by its nature, like the citizen page.
+  'GET /open311/v2/services.json': PUBLIC,
+  'GET /open311/v2/requests.json': PUBLIC,
+  'POST /open311/v2/requests.json': PUBLIC,
+  'GET /open311/v2/requests/:file{[0-9]+\\.json}': PUBLIC,
 
   // Tiles and archives carry the same data as the layers.
   'GET /tiles/:name{[a-z0-9-]+\\.pmtiles}': SIGNED_IN,

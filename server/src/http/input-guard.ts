@@ -4,6 +4,12 @@ import { errorBody } from './errors.ts';
 
 /** Content types the API reads from a request body. */
 const ACCEPTED = ['application/json'];
+/**
+ * Routes that take a file as multipart/form-data. The file's bytes are
+ * judged by their content (upload.ts), not searched for NUL characters:
+ * a zip or a shapefile is full of them.
+ */
+const UPLOAD_PATHS = new Set(['/api/import', '/api/problems', '/api/public/problems']);
 
 /** A body is announced by its length or by chunked transfer (HTTP/1.1); a bare POST has neither. */
 function announcesBody(headers: Headers): boolean {
@@ -26,6 +32,12 @@ export function inputGuard(): MiddlewareHandler<Env> {
     const typeHeader = c.req.header('content-type');
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.req.method) && (typeHeader !== undefined || announcesBody(c.req.raw.headers))) {
       const type = (typeHeader ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type === 'multipart/form-data' && UPLOAD_PATHS.has(c.req.path) && c.req.method === 'POST') return next();
+      // Open311 clients post form-encoded, as GeoReport v2 says
+      if (type === 'application/x-www-form-urlencoded' && c.req.path.startsWith('/open311/')) {
+        if (/%00/i.test(await c.req.text())) return c.json(errorBody('invalid_request', 'NUL characters are not accepted.'), 400);
+        return next();
+      }
       if (!ACCEPTED.includes(type)) {
         return c.json(errorBody('unsupported_media_type', `Send the body as ${ACCEPTED.join(' or ')}, not "${type || 'no content type'}".`), 415);
       }

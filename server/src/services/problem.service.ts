@@ -1,0 +1,337 @@
+import type { DB, Role } from '@civgrid/db';
+import gcoord from 'gcoord';
+import type { Kysely } from 'kysely';
+import type { AuthUser } from '../auth/session.service.ts';
+import { badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
+import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
+import type { CategoryRow, IndicatorGroup, ProblemFilter, ProblemRepository, ProblemRow, ProblemStatus } from '../repositories/problem.repository.ts';
+import { TileRepository } from '../repositories/tile.repository.ts';
+import type { Photo } from './photo.ts';
+import { WorkCalendar } from './work-calendar.ts';
+
+export type Action = 'register' | 'dispatch' | 'start' | 'feedback' | 'verify' | 'close' | 'return' | 'void' | 'transfer' | 'urge' | 'escalate';
+
+interface Step {
+  from: readonly ProblemStatus[];
+  /** The status after; undefined: the status stays (urge, escalate, transfer). */
+  to?: ProblemStatus;
+  roles: readonly Role[];
+  /** The handler acts only on its own organisation's problems. */
+  ownOrganisation?: boolean;
+  needs?: 'note' | 'owner';
+}
+
+const OPEN: readonly ProblemStatus[] = ['reported', 'registered', 'dispatched', 'in_progress', 'fed_back', 'verified'];
+const SUPERVISE: readonly Role[] = ['admin', 'supervisor'];
+
+/**
+ * The case workflow (立案 → 派遣 → 处置 → 反馈 → 核查 → 结案): which action
+ * leads from which state to which, and who may take it. A supervisor
+ * (监督中心, 督查组) registers, dispatches, verifies, closes, returns for
+ * rework, voids, transfers, urges and escalates; the owning unit's handler
+ * starts the work and feeds back; an inspector may verify on the spot.
+ */
+export const WORKFLOW: Record<Action, Step> = {
+  register: { from: ['reported'], to: 'registered', roles: SUPERVISE },
+  dispatch: { from: ['registered'], to: 'dispatched', roles: SUPERVISE },
+  start: { from: ['dispatched'], to: 'in_progress', roles: ['admin', 'supervisor', 'handler'], ownOrganisation: true },
+  feedback: { from: ['in_progress'], to: 'fed_back', roles: ['admin', 'supervisor', 'handler'], ownOrganisation: true, needs: 'note' },
+  verify: { from: ['fed_back'], to: 'verified', roles: ['admin', 'supervisor', 'inspector'] },
+  close: { from: ['verified'], to: 'closed', roles: SUPERVISE },
+  return: { from: ['fed_back', 'verified'], to: 'in_progress', roles: ['admin', 'supervisor', 'inspector'], needs: 'note' },
+  void: { from: OPEN, to: 'void', roles: SUPERVISE, needs: 'note' },
+  transfer: { from: ['reported', 'registered', 'dispatched', 'in_progress'], roles: SUPERVISE, needs: 'owner' },
+  urge: { from: ['dispatched', 'in_progress'], roles: SUPERVISE },
+  escalate: { from: ['dispatched', 'in_progress', 'fed_back'], roles: SUPERVISE },
+};
+
+const STAMP: Partial<Record<ProblemStatus, string>> = {
+  registered: 'registered_at', dispatched: 'dispatched_at', in_progress: 'started_at', fed_back: 'fed_back_at', verified: 'verified_at', closed: 'closed_at',
+};
+
+/** How far a problem is through its working-hour deadline: yellow from 80 %, red when overdue. */
+export type Warning = 'none' | 'yellow' | 'red';
+
+export interface ProblemView extends ProblemRow {
+  categoryName: string;
+  deadlineHours: number | null;
+  /** Working hours used of the deadline, while the problem is open and dispatched. */
+  elapsedWorkingHours: number | null;
+  warning: Warning;
+}
+
+export interface ReportInput {
+  /** Where; may be left out when a photo carries its GPS position. */
+  lon?: number | undefined;
+  lat?: number | undefined;
+  /** Coordinates from a Chinese phone map (Amap, Tencent) are GCJ-02 and are converted; GPS and our map are WGS84. */
+  crs: 'wgs84' | 'gcj02';
+  categoryId: string;
+  description: string | null;
+  /** Who reports: a staff account, or a citizen's contact (optional) on the public page. */
+  source: 'staff' | 'grid_worker' | 'inspection' | 'citizen';
+  reporter: string | null;
+  photos?: Photo[];
+}
+
+export interface ReportAnswer {
+  status: 200 | 201;
+  problem: ProblemView;
+}
+
+export interface RankingRule {
+  periodDays: number;
+  size: number;
+  minDue: number;
+}
+
+export const DEFAULT_RANKING_RULE: RankingRule = { periodDays: 14, size: 3, minDue: 5 };
+
+export interface TransitionInput {
+  action: Action;
+  version: number;
+  note?: string | undefined;
+  ownerOrgId?: number | undefined;
+}
+
+/**
+ * Problems (案件): reports routed by the blind-spot engine to the owner of
+ * the category's duty at that place, and the workflow with working-hour
+ * deadlines. Every transition checks role, organisation, state and version
+ * in one transaction, stamps the time and person, and lands in the audit
+ * trail and the problem's timeline.
+ */
+export class ProblemService {
+  private calendarCache: { at: number; calendar: WorkCalendar } | undefined;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly engine: 'embedded' | 'postgres',
+    private readonly problems: ProblemRepository,
+    private readonly audit: AuditRepository,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  categories(): Promise<CategoryRow[]> {
+    return this.problems.categories();
+  }
+
+  /** An admin changes a category's deadline, duplicate radius, owning duty or names. */
+  async updateCategory(user: AuthUser, actor: Actor, id: string, fields: Parameters<ProblemRepository['updateCategory']>[2]): Promise<CategoryRow> {
+    if (user.role !== 'admin') throw forbidden('role_not_allowed', 'Only admins edit categories.');
+    return this.db.transaction().execute(async (trx) => {
+      const before = await this.problems.category(trx, id);
+      if (!before) throw notFound('category_not_found', `No category "${id}".`);
+      if (fields.dutyTypeId && !(await trx.selectFrom('duty_types').select('id').where('id', '=', fields.dutyTypeId).executeTakeFirst())) {
+        throw badRequest('unknown_duty', `No duty type "${fields.dutyTypeId}".`);
+      }
+      await this.problems.updateCategory(trx, id, fields);
+      const after = (await this.problems.category(trx, id))!;
+      await this.audit.record(trx, actor, { scopeCode: null, action: 'update', entity: 'category', entityId: id, before: { ...before }, after: { ...after } });
+      return after;
+    });
+  }
+
+  async get(id: number) {
+    const problem = await this.problems.get(this.db, id);
+    if (!problem) throw notFound('problem_not_found', `No problem ${id}.`);
+    const [view] = await this.views([problem]);
+    return { ...view!, timeline: await this.problems.events(id), photos: await this.problems.photos(id) };
+  }
+
+  async photo(problemId: number, photoId: number, thumb: boolean): Promise<{ mime: string; bytes: Uint8Array }> {
+    const photo = await this.problems.photo(problemId, photoId, thumb);
+    if (!photo) throw notFound('photo_not_found', `Problem ${problemId} has no photo ${photoId}.`);
+    return photo;
+  }
+
+  async list(filter: ProblemFilter): Promise<ProblemView[]> {
+    return this.views(await this.problems.list(filter));
+  }
+
+  async duplicates(categoryId: string, lonIn: number, latIn: number, crs: 'wgs84' | 'gcj02' = 'wgs84'): Promise<{ radiusM: number; problems: (ProblemView & { distanceM: number })[] }> {
+    const [lon, lat] = toWgs84(lonIn, latIn, crs);
+    const category = await this.problems.category(this.db, categoryId);
+    if (!category?.parentId) throw badRequest('unknown_category', `No reportable category "${categoryId}".`);
+    const near = await this.problems.nearbyOpen(this.db, categoryId, lon, lat, category.duplicateRadiusM);
+    const views = await this.views(near);
+    return { radiusM: category.duplicateRadiusM, problems: views.map((v, i) => ({ ...v, distanceM: near[i]!.distanceM })) };
+  }
+
+  /**
+   * Records a report and routes it: the one owner of the category's duty at
+   * that place; nobody → the street office, flagged a blind spot; several →
+   * the campaign office, flagged disputed. The same Idempotency-Key again
+   * answers the problem it created (200), so a phone's retry adds nothing.
+   */
+  async report(actor: Actor, input: ReportInput, idempotencyKey: string | undefined): Promise<ReportAnswer> {
+    const located = input.photos?.find((p) => p.gps)?.gps;
+    if ((input.lon === undefined || input.lat === undefined) && !located) {
+      throw badRequest('location_required', 'Say where: lon and lat, or a photo with its GPS position.');
+    }
+    // a position given wins over the photo's; the photo's (EXIF) is WGS84
+    const [lon, lat] = input.lon !== undefined && input.lat !== undefined ? toWgs84(input.lon, input.lat, input.crs) : [located!.lon, located!.lat];
+    const category = await this.problems.category(this.db, input.categoryId);
+    if (!category?.parentId) throw badRequest('unknown_category', `No reportable category "${input.categoryId}" (pick a minor class, such as 暴露垃圾).`);
+    const key = idempotencyKey ? `${actor.userId ?? 'public'}:${idempotencyKey}` : null;
+    return this.db.transaction().execute(async (trx) => {
+      if (key) {
+        const earlier = await this.problems.byIdempotencyKey(trx, key);
+        if (earlier !== undefined) return { status: 200 as const, problem: (await this.views([(await this.problems.get(trx, earlier))!], trx))[0]! };
+      }
+      const routing = await this.problems.route(trx, category.id, lon, lat);
+      if (!routing.insideDistrict) throw unprocessable('outside_territory', 'The place is outside the district this system serves.', { lon, lat });
+      const owners = routing.owners;
+      const owner = !category.dutyTypeId
+        ? routing.streetOffice
+        : owners.length === 1 ? owners[0]! : owners.length === 0 ? routing.streetOffice : routing.campaignOffice;
+      const id = await this.problems.insert(trx, {
+        categoryId: category.id,
+        description: input.description,
+        source: input.source,
+        lon, lat,
+        gridId: routing.gridId,
+        streetId: routing.streetId,
+        ownerOrgId: owner?.id ?? null,
+        blindSpot: category.dutyTypeId !== null && owners.length === 0,
+        disputed: category.dutyTypeId !== null && owners.length > 1,
+        reporter: input.reporter,
+        idempotencyKey: key,
+      });
+      const note = category.dutyTypeId === null ? null : owners.length === 0 ? 'blind spot: no owner of the duty here' : owners.length > 1 ? `disputed: ${owners.map((o) => o.name).join(', ')}` : null;
+      await this.problems.addEvent(trx, id, 'report', null, 'reported', actor.username ?? input.source, note);
+      for (const photo of input.photos ?? []) await this.problems.addPhoto(trx, id, 'report', photo, actor.username ?? input.source);
+      const problem = (await this.problems.get(trx, id))!;
+      await this.audit.record(trx, actor, { scopeCode: routing.placeCode, action: 'report', entity: 'problem', entityId: id, before: null, after: { ...problem } });
+      await new TileRepository(trx, this.engine).bumpVersion('problems');
+      return { status: 201 as const, problem: (await this.views([problem], trx))[0]! };
+    });
+  }
+
+  async transition(user: AuthUser, actor: Actor, id: number, input: TransitionInput): Promise<ProblemView> {
+    const step = WORKFLOW[input.action];
+    if (!step.roles.includes(user.role)) throw forbidden('role_not_allowed', `A ${user.role} may not ${input.action} a problem.`);
+    if (step.needs === 'note' && !input.note?.trim()) throw badRequest('note_required', `"${input.action}" needs a note saying why or what was done.`);
+    if (step.needs === 'owner' && !input.ownerOrgId) throw badRequest('owner_required', 'A transfer needs ownerOrgId, the organisation to transfer to.');
+    return this.db.transaction().execute(async (trx) => {
+      const problem = await this.problems.get(trx, id, true);
+      if (!problem) throw notFound('problem_not_found', `No problem ${id}.`);
+      if (step.ownOrganisation && user.role === 'handler' && problem.ownerOrgId !== user.organisationId) {
+        throw forbidden('not_your_case', 'This problem belongs to another organisation.');
+      }
+      if (!step.from.includes(problem.status)) {
+        throw conflict('transition_not_allowed', `A problem that is ${problem.status} cannot be ${input.action}ed; allowed from: ${step.from.join(', ')}.`, {
+          status: problem.status,
+          allowedFrom: step.from,
+        });
+      }
+      if (problem.version !== input.version) {
+        throw conflict('version_conflict', `Problem ${id} changed meanwhile (now version ${problem.version}); reload it.`, { current: problem });
+      }
+      const now = this.now();
+      const set: Record<string, unknown> = {};
+      if (step.to) {
+        set.status = step.to;
+        const stamp = STAMP[step.to];
+        if (stamp) set[stamp] = now;
+      }
+      if (input.action === 'dispatch') {
+        const category = await this.problems.category(trx, problem.categoryId);
+        if (category?.deadlineHours) set.due_at = (await this.calendar()).addWorkingHours(now, category.deadlineHours);
+      }
+      if (input.action === 'return') {
+        set.rework_count = problem.reworkCount + 1;
+        set.fed_back_at = null;
+        set.verified_at = null;
+      }
+      if (input.action === 'void') set.void_reason = input.note!.trim();
+      if (input.action === 'urge') set.urge_count = problem.urgeCount + 1;
+      if (input.action === 'escalate') set.escalated = true;
+      if (input.action === 'transfer') {
+        if (!(await this.problems.organisationExists(trx, input.ownerOrgId!))) throw badRequest('unknown_organisation', `No organisation ${input.ownerOrgId}.`);
+        if (input.ownerOrgId === problem.ownerOrgId) throw unprocessable('same_owner', 'The problem already belongs to that organisation.');
+        set.owner_org_id = input.ownerOrgId;
+        set.disputed = false;
+      }
+      if (!(await this.problems.apply(trx, id, problem.version, set))) throw conflict('version_conflict', `Problem ${id} changed meanwhile; reload it.`);
+      await this.problems.addEvent(trx, id, input.action, problem.status, step.to ?? problem.status, actor.username, input.note?.trim() || null);
+      const after = (await this.problems.get(trx, id))!;
+      await this.audit.record(trx, actor, {
+        scopeCode: user.scopeCode, action: input.action, entity: 'problem', entityId: id,
+        before: { status: problem.status, ownerOrgId: problem.ownerOrgId, version: problem.version },
+        after: { status: after.status, ownerOrgId: after.ownerOrgId, version: after.version, dueAt: after.dueAt, note: input.note ?? null },
+      });
+      await new TileRepository(trx, this.engine).bumpVersion('problems');
+      return (await this.views([after], trx))[0]!;
+    });
+  }
+
+  /** Indicators with their rates (a rate is null when nothing was due or closed: no 0 % for an idle unit). */
+  async indicators(by: IndicatorGroup, from: Date, to: Date) {
+    const rate = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 1000) / 1000);
+    return (await this.problems.indicators(by, from, to)).map((r) => ({
+      ...r,
+      closureRate: rate(r.closed, r.due),
+      onTimeClosureRate: rate(r.closedOnTime, r.due),
+      reworkRate: rate(r.reworked, r.closedInPeriod),
+    }));
+  }
+
+  /**
+   * The fortnightly red and black lists (红黑榜) of communities: ranked by
+   * on-time closure rate of the problems due in the period, then by fewer
+   * overdue open problems; communities with fewer than `minDue` problems due
+   * are not ranked. The best `size` go on the red list, the worst on the
+   * black list.
+   */
+  async rankings(start: Date, rule: RankingRule) {
+    const end = new Date(start.getTime() + rule.periodDays * 86_400_000);
+    const rows = (await this.indicators('community', start, end)).filter((r) => r.id !== null && r.due >= rule.minDue);
+    const ranked = rows
+      .map((r) => ({ ...r, score: r.onTimeClosureRate ?? 0 }))
+      .sort((a, b) => b.score - a.score || a.overdueOpen - b.overdueOpen || (a.id ?? 0) - (b.id ?? 0))
+      .map((r, i) => ({ rank: i + 1, ...r }));
+    const size = Math.min(rule.size, Math.floor(ranked.length / 2));
+    return {
+      period: { from: start.toISOString(), to: end.toISOString() },
+      rule,
+      ranked,
+      red: ranked.slice(0, size),
+      black: size > 0 ? ranked.slice(-size).reverse() : [],
+    };
+  }
+
+  /** The working calendar, reloaded at most once a minute (admins edit it rarely). */
+  async calendar(db: Kysely<DB> = this.db): Promise<WorkCalendar> {
+    const t = Date.now();
+    if (!this.calendarCache || t - this.calendarCache.at > 60_000) {
+      this.calendarCache = { at: t, calendar: new WorkCalendar(await this.problems.calendar(db)) };
+    }
+    return this.calendarCache.calendar;
+  }
+
+  private async views(rows: ProblemRow[], db: Kysely<DB> = this.db): Promise<ProblemView[]> {
+    if (rows.length === 0) return [];
+    const [categories, calendar] = await Promise.all([this.problems.categories(db), this.calendar(db)]);
+    const byId = new Map(categories.map((c) => [c.id, c]));
+    const now = this.now();
+    return rows.map((p) => {
+      const category = byId.get(p.categoryId);
+      const hours = category?.deadlineHours ?? null;
+      const open = OPEN.includes(p.status);
+      const elapsed = p.dispatchedAt && hours ? calendar.workingHoursBetween(new Date(p.dispatchedAt), open ? now : new Date(p.closedAt ?? now)) : null;
+      const warning: Warning = !open || elapsed === null || !hours ? 'none' : elapsed >= hours ? 'red' : elapsed >= 0.8 * hours ? 'yellow' : 'none';
+      return {
+        ...p,
+        categoryName: category?.nameZh ?? p.categoryId,
+        deadlineHours: hours,
+        elapsedWorkingHours: elapsed === null ? null : Math.round(elapsed * 100) / 100,
+        warning,
+      };
+    });
+  }
+}
+
+function toWgs84(lon: number, lat: number, crs: 'wgs84' | 'gcj02'): [number, number] {
+  return crs === 'gcj02' ? (gcoord.transform([lon, lat], gcoord.GCJ02, gcoord.WGS84) as [number, number]) : [lon, lat];
+}
