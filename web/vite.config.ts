@@ -21,7 +21,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 1100,
     rolldownOptions: {
       output: {
-        codeSplitting: { groups: [{ name: 'maplibre', test: /[\\/]node_modules[\\/].*maplibre/ }] },
+        codeSplitting: { groups: [{ name: 'maplibre', test: /[\\/]node_modules[\\/](maplibre-gl|@maplibre)[\\/]/ }] },
       },
     },
   },

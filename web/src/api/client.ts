@@ -1,3 +1,5 @@
+import type { Geometry, LineString } from 'geojson';
+import type { PersonOption, ZoneFeature, ZoneInput, ZoneLayerProps, ZonePreview, ZoneVersion, ZoneWrite } from './types.ts';
 import type {
   AuditEntry,
   AuditQuery,
@@ -11,6 +13,7 @@ import type {
   User,
   UserInput,
   UserPatch,
+  ExportFormat, ImportCommit, ImportPreview, ImportRequest,
 } from './types.ts';
 
 /** What the blind-spot panel asks: one duty's gaps and overlaps, or the two sanitation tiers crossed. */
@@ -87,11 +90,13 @@ interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** Sign-in calls (login, me, demo): a 401 is their answer, not an expired session. */
   signIn?: boolean;
+  /** Extra request headers (an `Idempotency-Key`, …). */
+  headers?: Record<string, string>;
 }
 
 async function send(path: string, options: RequestOptions): Promise<Response> {
   const method = options.method ?? 'GET';
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const token = session?.csrfToken();
   if (UNSAFE.has(method) && token) headers['x-csrf-token'] = token;
@@ -217,4 +222,124 @@ export const adminApi = {
     for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
     return getJson<{ entries: AuditEntry[]; nextBefore: number | null }>(`/api/audit?${params}`, signal);
   },
+};
+
+/** Bytes of a request body sent so far (`total` 0 when the browser cannot tell). */
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+}
+
+/** One multipart POST through XMLHttpRequest, whose upload reports progress; answered as a fetch Response. */
+function sendForm(path: string, form: FormData, onProgress: ((progress: UploadProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.responseType = 'blob';
+    xhr.setRequestHeader('accept', 'application/json');
+    const token = session?.csrfToken();
+    if (token) xhr.setRequestHeader('x-csrf-token', token);
+    xhr.upload.onprogress = (event) => onProgress?.({ loaded: event.loaded, total: event.lengthComputable ? event.total : 0 });
+    const onAbort = () => xhr.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    xhr.onloadend = () => signal?.removeEventListener('abort', onAbort);
+    xhr.onload = () => {
+      const headers = new Headers();
+      for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+        const at = line.indexOf(':');
+        if (at > 0) headers.append(line.slice(0, at).trim(), line.slice(at + 1).trim());
+      }
+      const empty = [204, 205, 304].includes(xhr.status);
+      resolve(new Response(empty ? null : (xhr.response as Blob), { status: xhr.status, statusText: xhr.statusText, headers }));
+    };
+    xhr.onerror = () => reject(new ApiError('network', `${path}: the upload did not reach the server`, 0));
+    xhr.onabort = () => reject(signal?.reason ?? new DOMException('The upload was aborted', 'AbortError'));
+    xhr.send(form);
+  });
+}
+
+/**
+ * A file upload (multipart/form-data) with progress: the same session rules as
+ * `request` (CSRF token, the login dialog for an ended session and one retry,
+ * one retry with a fresh CSRF token), our error shape turned into an ApiError.
+ */
+export async function upload<T>(path: string, form: FormData, options: { signal?: AbortSignal; onProgress?: (progress: UploadProgress) => void } = {}): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await sendForm(path, form, options.onProgress, options.signal);
+    try {
+      return await read<T>(path, response);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      const hooks = session;
+      const again = hooks !== null && attempt === 0;
+      if (again && error.status === 401 && SESSION_ENDED.has(error.code)) {
+        await unlessAborted(hooks.expired(error), options.signal);
+        continue;
+      }
+      if (again && error.status === 403 && error.code === 'csrf_failed') {
+        await unlessAborted(hooks.refreshCsrf(), options.signal);
+        continue;
+      }
+      if (error.status === 403 && error.code === 'forbidden') hooks?.forbidden(error);
+      throw error;
+    }
+  }
+}
+
+/** URL that downloads a layer in a format (the session cookie goes with a plain link). */
+export function exportUrl(layer: string, format: ExportFormat, duty?: string): string {
+  const params = new URLSearchParams({ format });
+  if (layer === 'zones' && duty) params.set('duty', duty);
+  return `/api/export/${layer}?${params}`;
+}
+
+/** Importing a file: a preview with per-feature findings, then the commit (all or nothing). */
+export const importApi = {
+  preview: (input: ImportRequest, options: { signal?: AbortSignal; onProgress?: (progress: UploadProgress) => void } = {}) => {
+    const form = new FormData();
+    form.set('file', input.file, input.file.name);
+    form.set('layer', input.layer);
+    if (input.layer === 'zones' && input.duty) form.set('duty', input.duty);
+    if (input.crs) form.set('crs', input.crs);
+    if (input.nameField) form.set('nameField', input.nameField);
+    if (input.ownerField) form.set('ownerField', input.ownerField);
+    if (input.ownerOrgId !== undefined) form.set('ownerOrgId', String(input.ownerOrgId));
+    return upload<ImportPreview>('/api/import', form, options);
+  },
+  /** `key` stays the same when the same commit is tried again, so the server does it once. */
+  commit: (previewId: string, comment: string | undefined, key: string) =>
+    request<ImportCommit>(`/api/import/${encodeURIComponent(previewId)}/commit`, {
+      method: 'POST', body: { comment }, headers: { 'idempotency-key': key },
+    }),
+};
+
+/** Responsibility zones (责任区): one zone, the live feedback of an edit, the writes, history and the layer as of a day. */
+export const zoneApi = {
+  get: (id: number, signal?: AbortSignal) => request<ZoneFeature>(`/api/zones/${id}`, { signal }),
+  /** The zones of a duty now (or at the end of `asOf`, `YYYY-MM-DD`), within `bbox` if given. */
+  layer: (duty: string, options: { bbox?: readonly number[]; asOf?: string }, signal: AbortSignal) => {
+    const params = new URLSearchParams({ duty });
+    if (options.bbox) params.set('bbox', options.bbox.map((n) => n.toFixed(6)).join(','));
+    if (options.asOf) params.set('asOf', options.asOf);
+    return getJson<Collection<ZoneLayerProps>>(`/api/layers/zones?${params}`, signal);
+  },
+  preview: (body: { geometry: Geometry; duty: string; excludeId?: number }, signal: AbortSignal) =>
+    request<ZonePreview>('/api/zones/preview', { method: 'POST', body, signal }),
+  /** `key` is the Idempotency-Key: one per save attempt, the same when that attempt is retried. */
+  create: (geometry: Geometry, properties: ZoneInput, key: string) =>
+    request<ZoneWrite>('/api/zones', { method: 'POST', body: { type: 'Feature', geometry, properties }, headers: { 'idempotency-key': key } }),
+  update: (id: number, version: number, geometry: Geometry, properties: ZoneInput) =>
+    request<ZoneWrite>(`/api/zones/${id}`, { method: 'PUT', body: { type: 'Feature', geometry, properties: { ...properties, version } } }),
+  remove: (id: number, version: number) => request<void>(`/api/zones/${id}?version=${version}`, { method: 'DELETE' }),
+  split: (id: number, version: number, line: LineString) =>
+    request<{ zones: ZoneFeature[] }>(`/api/zones/${id}/split`, { method: 'POST', body: { version, line } }),
+  merge: (zones: { id: number; version: number }[]) => request<ZoneWrite>('/api/zones/merge', { method: 'POST', body: { zones } }),
+  fill: (id: number, version: number, geometry: Geometry) =>
+    request<ZoneWrite>(`/api/zones/${id}/fill`, { method: 'POST', body: { version, geometry } }),
+  history: (id: number, signal: AbortSignal) => getJson<{ versions: ZoneVersion[] }>(`/api/zones/${id}/history`, signal),
+  restore: (id: number, version: number, currentVersion: number) =>
+    request<ZoneWrite>(`/api/zones/${id}/restore`, { method: 'POST', body: { version, currentVersion } }),
+  people: (org: number, search: string, signal: AbortSignal, limit = 20) =>
+    getJson<{ people: PersonOption[] }>(`/api/people?org=${org}&q=${q(search)}&limit=${limit}`, signal),
 };

@@ -2,7 +2,7 @@
  * Shapes of the civgrid API as the web app reads them. Kept by hand until the
  * server exports its route types for Hono's RPC client (`hc<AppType>`).
  */
-import type { FeatureCollection, Geometry } from 'geojson';
+import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon } from 'geojson';
 
 export interface Health {
   status: string;
@@ -94,7 +94,8 @@ export interface FindingProps {
   area_m2: number;
   width_m: number;
   neighbours?: { zone_id: number; zone_name: string; owner_id: number; owner_name: string; shared_m: number }[];
-  suggested_owner?: { owner_id: number; owner_name: string; shared_m: number } | null;
+  /** The neighbour with the longest shared border; `zone_id` is its zone to give the gap to. */
+  suggested_owner?: { owner_id: number; owner_name: string; shared_m: number; zone_id?: number } | null;
   points?: { id: number; code: string; name: string }[];
   road_length_m?: number;
   owners?: string[];
@@ -201,3 +202,124 @@ export interface AuditQuery {
   limit?: number;
   before?: number;
 }
+
+/** Import and export (`/api/import`, `/api/export/{layer}`). */
+export type ImportLayer = 'zones' | 'road-sections';
+/** A coordinate system the file may be in; `auto` leaves it to the file (its .prj, KML's WGS84) or the server's guess. */
+export type ImportCrs = 'wgs84' | 'gcj02' | 'epsg3857';
+export type ImportStatus = 'ok' | 'repaired' | 'invalid' | 'outside_territory' | 'unknown_owner';
+
+export interface ImportFinding {
+  code: string;
+  message: string;
+  [detail: string]: unknown;
+}
+
+export interface ImportFeature {
+  index: number;
+  name: string;
+  ownerOrgId: number | null;
+  ownerName: string | null;
+  status: ImportStatus;
+  findings: ImportFinding[];
+  geometry: Geometry | null;
+}
+
+export interface ImportPreview {
+  previewId: string;
+  layer: ImportLayer;
+  duty: string | null;
+  format: 'geojson' | 'shapefile' | 'kml';
+  /** The coordinate system the file was read in; `detected` when the file said so (its .prj, …) rather than the request or the default. */
+  crs: { id: ImportCrs | 'projected'; detected: boolean; source: 'request' | 'prj' | 'geojson' | 'kml' | 'coordinates' | 'default'; name?: string };
+  fields: string[];
+  mapping: { nameField: string | null; ownerField: string | null };
+  features: ImportFeature[];
+  summary: { total: number; importable: number; blocked: number };
+}
+
+export interface ImportRequest {
+  file: File;
+  layer: ImportLayer;
+  duty?: string | undefined;
+  crs?: ImportCrs | undefined;
+  nameField?: string | undefined;
+  ownerField?: string | undefined;
+  ownerOrgId?: number | undefined;
+}
+
+export interface ImportCommit { layer: ImportLayer; created: number[]; count: number }
+
+export type ExportFormat = 'geojson' | 'shp' | 'kml' | 'csv';
+
+/** A responsibility zone as the zone routes answer it (`/api/zones/*`). */
+export interface ZoneFeatureProps {
+  id: number;
+  version: number;
+  duty: string;
+  name: string;
+  ownerOrgId: number;
+  ownerName: string;
+  personId: number | null;
+  territoryId: number | null;
+  validFrom: string;
+  updatedAt: string;
+  updatedBy: string | null;
+  areaM2: number;
+}
+export type ZoneFeature = Feature<MultiPolygon | Polygon, ZoneFeatureProps> & { id: number };
+
+/** A zone in `GET /api/layers/zones` (live or as of a day). */
+export interface ZoneLayerProps extends ZoneProps {
+  version?: number;
+  area_m2?: number;
+}
+
+/** What a create or update sends besides the geometry. */
+export interface ZoneInput {
+  duty: string;
+  name: string;
+  ownerOrgId: number;
+  personId: number | null;
+  comment?: string;
+  /** `YYYY-MM-DD`; a create without one starts now, an update keeps the old one. */
+  validFrom?: string;
+}
+
+export interface ZoneOverlap { zoneId: number; name: string; ownerName: string; areaM2: number }
+
+/** The live feedback of an edit (`POST /api/zones/preview`). */
+export interface ZonePreview {
+  overlaps: (ZoneOverlap & { geometry: Geometry | null })[];
+  gapsCreated: { areaM2: number; geometry: Geometry | null };
+  gapsFilled: { areaM2: number; geometry: Geometry | null };
+  overlapsRemoved?: ZoneOverlap[];
+  outsideScopeM2: number;
+  repaired: boolean;
+}
+
+/** What every zone write answers (create, update, merge, fill, restore). */
+export interface ZoneWrite {
+  zone: ZoneFeature;
+  repaired: boolean;
+  overlaps: ZoneOverlap[];
+  findings: { overlaps: ZoneOverlap[]; overlapsRemoved?: ZoneOverlap[]; gapsCreatedM2: number; gapsFilledM2: number };
+}
+
+export interface ZoneVersion {
+  version: number;
+  name: string;
+  duty: string;
+  ownerOrgId: number;
+  ownerName: string | null;
+  personId: number | null;
+  deleted: boolean;
+  validFrom: string;
+  changedAt: string;
+  changedBy: string | null;
+  comment: string | null;
+  geometry: Geometry | null;
+}
+
+/** A responsible person (责任人) for the owner picker (`GET /api/people`). */
+export interface PersonOption { id: number; name: string; phone: string | null; title: string | null; organisationId: number }

@@ -9,6 +9,13 @@ const KNOWN: Partial<Record<string, MessageKey>> = {
   username_taken: 'users.taken',
   invalid_credentials: 'auth.invalid',
   cannot_lock_out_self: 'users.selfLockout',
+  line_does_not_split: 'edit.error.lineDoesNotSplit',
+  not_adjacent: 'edit.error.notAdjacent',
+  different_duties: 'edit.error.differentDuties',
+  geometry_too_complex: 'edit.error.tooComplex',
+  empty_geometry: 'edit.error.empty',
+  invalid_geometry: 'edit.error.invalid',
+  zone_not_found: 'edit.error.notFound',
 };
 
 /** A one-line description of a failed call, for a panel. */

@@ -6,6 +6,7 @@ import { Selection } from './selection.svelte.ts';
 import { AppStatus } from './status.svelte.ts';
 import { AuditLog } from './audit.svelte.ts';
 import { UserAdmin } from './users.svelte.ts';
+import { ZoneEditor } from '../editing/editor.svelte.ts';
 
 /** The administrators' panels, on the right where the blind-spot panel opens. */
 export type AdminPanel = 'users' | 'audit';
@@ -19,6 +20,10 @@ export class AppState {
   readonly blindSpots = new BlindSpots();
   readonly users = new UserAdmin();
   readonly audit = new AuditLog();
+  /** 编辑: a planner's editing session; every write makes the blind-spot panel analyse again. */
+  readonly editor = new ZoneEditor(() => {
+    this.blindSpots.revision += 1;
+  });
   /** The admin panel open, if any. */
   panel = $state<AdminPanel | null>(null);
   /** The basemap under the district's layers (`none`: a plain background), remembered across visits. */

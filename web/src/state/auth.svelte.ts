@@ -41,6 +41,11 @@ export class Auth {
     return this.user?.role === 'admin';
   }
 
+  /** Admins and planners draw and edit zones (the server refuses the others anyway). */
+  get canEdit(): boolean {
+    return this.user?.role === 'admin' || this.user?.role === 'planner';
+  }
+
   /** Plugs this state into the API client (CSRF token, ended sessions, refusals); returns the unplug function. */
   connect(): () => void {
     return connectSession({

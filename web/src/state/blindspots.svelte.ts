@@ -21,6 +21,8 @@ export class BlindSpots {
   loading = $state(false);
   error = $state.raw<unknown>(null);
   focus = $state.raw<Finding | null>(null);
+  /** Grows when zones were written: the analysis runs again. */
+  revision = $state(0);
 
   /** The queries the current choices stand for: a duty's gaps and overlaps, or the cross-tier view. */
   get queries(): CoverageQuery[] {
