@@ -120,6 +120,52 @@ describe('drawing a road section', () => {
     expect(layer.features.map((f) => f.id).sort()).toEqual([first.section.id, second.section.id].sort());
   });
 
+  it('shows in the preview where the findings lie: the shared stretch, the road taken up and the road left to nobody', async () => {
+    type Lines = { type: string; coordinates: number[][][] } | null;
+    interface Found {
+      overlaps: { sectionId: number; lengthM: number; geometry: Lines }[];
+      uncoveredCreatedM: number;
+      uncoveredFilledM: number;
+      uncoveredCreated: Lines;
+      uncoveredFilled: Lines;
+    }
+    const preview = async (body: unknown) => {
+      const res = await send(planner, 'POST', '/api/road-sections/preview', body);
+      expect(res.status, await res.clone().text()).toBe(200);
+      return (await res.json()) as Found;
+    };
+    /** West and east ends of a finding's lines, as fractions of the road. */
+    const span = (lines: Lines): [number, number] => {
+      expect(lines?.type).toBe('MultiLineString');
+      const lons = lines!.coordinates.flat().map((p) => p[0]!);
+      return [(Math.min(...lons) - road.lon) / SPAN, (Math.max(...lons) - road.lon) / SPAN];
+    };
+    /** The 2 m of the tolerance as a fraction of the road. */
+    const cover = COVER_M / total;
+    const second = (await sql<{ id: number }>`SELECT id FROM road_sections WHERE name = '测试路（乙段）'`.execute(database.db)).rows[0]!.id;
+
+    // a new line from 0.7 to 0.9: shares 0.7 to 0.8 (+ 2 m) with 乙段, takes up the road from 0.8 + 2 m to 0.9 + 2 m
+    const ahead = await preview({ geometry: lineAlong(0.7, 0.9) });
+    expect(ahead.overlaps.map((o) => o.sectionId)).toEqual([second]);
+    const [w0, e0] = span(ahead.overlaps[0]!.geometry);
+    expect(Math.abs(w0 - 0.7) * total).toBeLessThan(0.1);
+    expect(Math.abs(e0 - (0.8 + cover)) * total).toBeLessThan(0.1);
+    const [w1, e1] = span(ahead.uncoveredFilled);
+    expect(Math.abs(w1 - (0.8 + cover)) * total).toBeLessThan(0.1);
+    expect(Math.abs(e1 - (0.9 + cover)) * total).toBeLessThan(0.1);
+    near(ahead.uncoveredFilledM, 0.1 * total);
+    expect(ahead.uncoveredCreated).toBeNull();
+
+    // 乙段 shortened to 0.7–0.8 leaves the road from 0.6 + 2 m (甲段's end) to 0.7 − 2 m to nobody
+    const shortened = await preview({ geometry: lineAlong(0.7, 0.8), excludeId: second });
+    const [w2, e2] = span(shortened.uncoveredCreated);
+    expect(Math.abs(w2 - (0.6 + cover)) * total).toBeLessThan(0.1);
+    expect(Math.abs(e2 - (0.7 - cover)) * total).toBeLessThan(0.1);
+    near(shortened.uncoveredCreatedM, 0.1 * total - 2 * COVER_M);
+    expect(shortened.uncoveredFilled).toBeNull();
+    expect(shortened.overlaps).toEqual([]);
+  });
+
   it('keeps a line away from every road as drawn', async () => {
     const line = { type: 'LineString', coordinates: [at(0.1, 60), at(0.3, 60)] };
     const saved = await create(line, '离路线段');

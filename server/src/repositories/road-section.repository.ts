@@ -1,5 +1,5 @@
 import type { DB } from '@civgrid/db';
-import type { Feature, MultiLineString } from 'geojson';
+import type { Feature, Geometry, MultiLineString } from 'geojson';
 import { type Kysely, sql } from 'kysely';
 import { jsonColumn } from './json-column.ts';
 
@@ -49,6 +49,15 @@ export interface SectionFindings {
   uncoveredCreatedM: number;
   /** Road length nobody covered before that the edit covers. */
   uncoveredFilledM: number;
+}
+
+/** The findings with where they lie, for the editor's map (the preview). */
+export interface SectionFindingsWithGeometry extends SectionFindings {
+  /** Each with the stretch of the edited line it shares with that section. */
+  overlaps: (SectionFindings['overlaps'][number] & { geometry: Geometry | null })[];
+  /** The road left to nobody, and the road taken up (MultiLineStrings; null when there is none). */
+  uncoveredCreated: Geometry | null;
+  uncoveredFilled: Geometry | null;
 }
 
 export interface SectionVersionRow {
@@ -176,8 +185,10 @@ export class RoadSectionRepository {
    * the road length it leaves to nobody or takes up, near the edit (the
    * section `excludeId` is the one being changed).
    */
-  async findings(db: Db, ewkt: string, excludeId: number | null): Promise<SectionFindings> {
-    const { rows } = await sql<{ overlaps: unknown; created_m: number | null; filled_m: number | null }>`
+  async findings(db: Db, ewkt: string, excludeId: number | null): Promise<SectionFindings>;
+  async findings(db: Db, ewkt: string, excludeId: number | null, withGeometry: true): Promise<SectionFindingsWithGeometry>;
+  async findings(db: Db, ewkt: string, excludeId: number | null, withGeometry = false): Promise<SectionFindings | SectionFindingsWithGeometry> {
+    const { rows } = await sql<{ overlaps: unknown; created_m: number | null; filled_m: number | null; created_g: string | null; filled_g: string | null }>`
       WITH g AS (SELECT ST_GeomFromEWKT(${ewkt}) AS g),
       own AS (SELECT geom FROM road_sections WHERE id = ${excludeId ?? 0} AND valid_to IS NULL),
       env AS (SELECT ST_Expand(ST_Envelope(ST_Collect(g.g, coalesce((SELECT geom FROM own), g.g))), 0.0005) AS e FROM g),
@@ -194,17 +205,28 @@ export class RoadSectionRepository {
       after_cov AS (SELECT ST_Union(coalesce(cover.c, 'SRID=4326;POLYGON EMPTY'::geometry), mine.after, 1e-10) AS c FROM cover, mine)
       SELECT
         (SELECT coalesce(json_agg(json_build_object('sectionId', o.id, 'name', o.name, 'ownerName', org.name,
-                 'lengthM', round(ST_Length(ST_CollectionExtract(ST_Intersection(g.g, ST_Buffer(o.geom::geography, ${SECTION_COVER_M})::geometry, 1e-10), 2)::geography)::numeric, 1))
+                 'lengthM', round(ST_Length(sh.g::geography)::numeric, 1),
+                 'geometry', CASE WHEN ${withGeometry} THEN ST_AsGeoJSON(ST_Multi(sh.g), 7)::json END)
                  ORDER BY o.id), '[]'::json)
-           FROM others o JOIN organisations org ON org.id = o.chief_org_id, g
+           FROM others o JOIN organisations org ON org.id = o.chief_org_id, g,
+                LATERAL (SELECT ST_CollectionExtract(ST_Intersection(g.g, ST_Buffer(o.geom::geography, ${SECTION_COVER_M})::geometry, 1e-10), 2) AS g) sh
            WHERE ST_DWithin(o.geom::geography, g.g::geography, ${SECTION_COVER_M})) AS overlaps,
-        (SELECT ST_Length(ST_CollectionExtract(ST_Difference(ST_Intersection(rd.r, b.c, 1e-10), a.c, 1e-10), 2)::geography) FROM rd, before_cov b, after_cov a) AS created_m,
-        (SELECT ST_Length(ST_CollectionExtract(ST_Difference(ST_Intersection(rd.r, a.c, 1e-10), b.c, 1e-10), 2)::geography) FROM rd, before_cov b, after_cov a) AS filled_m`.execute(db);
+        ch.created_m, ch.filled_m,
+        CASE WHEN ${withGeometry} AND ch.created_m > 0 THEN ST_AsGeoJSON(ST_Multi(ch.created), 7) END AS created_g,
+        CASE WHEN ${withGeometry} AND ch.filled_m > 0 THEN ST_AsGeoJSON(ST_Multi(ch.filled), 7) END AS filled_g
+      FROM (
+        SELECT c.created, c.filled, ST_Length(c.created::geography) AS created_m, ST_Length(c.filled::geography) AS filled_m
+        FROM (SELECT ST_CollectionExtract(ST_Difference(ST_Intersection(rd.r, b.c, 1e-10), a.c, 1e-10), 2) AS created,
+                     ST_CollectionExtract(ST_Difference(ST_Intersection(rd.r, a.c, 1e-10), b.c, 1e-10), 2) AS filled
+              FROM rd, before_cov b, after_cov a) c) ch`.execute(db);
     const row = rows[0];
-    const overlaps = (jsonColumn<SectionFindings['overlaps']>((row?.overlaps ?? '[]') as string) ?? [])
+    const overlaps = (jsonColumn<SectionFindingsWithGeometry['overlaps']>((row?.overlaps ?? '[]') as string) ?? [])
       .map((o) => ({ ...o, lengthM: Number(o.lengthM) }))
       .filter((o) => o.lengthM > SECTION_COVER_M);
-    return { overlaps, uncoveredCreatedM: round1(Number(row?.created_m ?? 0)), uncoveredFilledM: round1(Number(row?.filled_m ?? 0)) };
+    const found = { uncoveredCreatedM: round1(Number(row?.created_m ?? 0)), uncoveredFilledM: round1(Number(row?.filled_m ?? 0)) };
+    if (!withGeometry) return { overlaps: overlaps.map(({ geometry: _, ...o }) => o), ...found };
+    const geometry = (text: string | null | undefined): Geometry | null => (text ? (JSON.parse(text) as Geometry) : null);
+    return { overlaps, ...found, uncoveredCreated: geometry(row?.created_g), uncoveredFilled: geometry(row?.filled_g) };
   }
 
   /**

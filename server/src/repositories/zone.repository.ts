@@ -206,7 +206,9 @@ export class ZoneRepository {
    * What saving `ewkt` as a zone of `duty` would do against the other live
    * zones of that duty (or its coverage group), inside the district: which it
    * overlaps, what land the zone `excludeId` covered that would be left to
-   * nobody, and what uncovered land it would take up.
+   * nobody, and what uncovered land it would take up. An overlay's result goes
+   * on to the next one as its polygons only: GEOS before 3.12 (PostGIS 3.3)
+   * refuses the lines and points a difference of touching shapes leaves.
    */
   async preview(db: Db, ewkt: string, duty: string, excludeId: number | null): Promise<PreviewFindings> {
     const { rows } = await sql<{ overlaps: unknown; removed: unknown; created_m2: number | null; created: unknown; filled_m2: number | null; filled: unknown }>`
@@ -222,10 +224,10 @@ export class ZoneRepository {
       others AS (SELECT ST_Union(geom, 1e-10) AS u FROM neighbours),
       district AS (SELECT ST_Union(geom, 1e-10) AS d FROM territories WHERE level = 'district'),
       lost AS (
-        SELECT ST_Difference(ST_Difference(own.geom, g.g, 1e-10), coalesce(others.u, 'SRID=4326;POLYGON EMPTY'::geometry), 1e-10) AS x
+        SELECT ST_Difference(ST_CollectionExtract(ST_Difference(own.geom, g.g, 1e-10), 3), coalesce(others.u, 'SRID=4326;POLYGON EMPTY'::geometry), 1e-10) AS x
         FROM own, g, others),
       taken AS (
-        SELECT ST_Difference(ST_Intersection(g.g, district.d, 1e-10),
+        SELECT ST_Difference(ST_CollectionExtract(ST_Intersection(g.g, district.d, 1e-10), 3),
                  ST_Union(coalesce(others.u, 'SRID=4326;POLYGON EMPTY'::geometry), coalesce((SELECT geom FROM own), 'SRID=4326;POLYGON EMPTY'::geometry), 1e-10), 1e-10) AS x
         FROM g, others, district)
       SELECT

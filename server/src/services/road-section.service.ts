@@ -6,7 +6,7 @@ import type { LineGeometry } from '../http/geojson.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
 import { type IdempotencyRepository, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
 import type {
-  PreparedLine, RoadSectionRepository, SectionFeature, SectionFields, SectionFindings, SectionVersionRow, StoredSection,
+  PreparedLine, RoadSectionRepository, SectionFeature, SectionFields, SectionFindings, SectionFindingsWithGeometry, SectionVersionRow, StoredSection,
 } from '../repositories/road-section.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
 import type { ZoneRepository } from '../repositories/zone.repository.ts';
@@ -67,10 +67,10 @@ export class RoadSectionService {
     return versions;
   }
 
-  /** What saving this line would do, before saving. */
-  async preview(user: AuthUser, geometry: LineGeometry, excludeId: number | null): Promise<SectionFindings & { snappedToRoad: boolean; outsideScopeM: number; geometry: unknown }> {
+  /** What saving this line would do, before saving: the findings with where they lie, and the line as it would be saved. */
+  async preview(user: AuthUser, geometry: LineGeometry, excludeId: number | null): Promise<SectionFindingsWithGeometry & { snappedToRoad: boolean; outsideScopeM: number; geometry: unknown }> {
     const line = await this.line(this.db, user, geometry, true, false);
-    const found = await this.sections.findings(this.db, line.ewkt, excludeId);
+    const found = await this.sections.findings(this.db, line.ewkt, excludeId, true);
     const shape = JSON.parse(await this.zones.ewktToGeoJson(this.db, line.ewkt));
     return { ...found, snappedToRoad: line.roadId !== null, outsideScopeM: Math.round(line.outsideM * 10) / 10, geometry: shape };
   }

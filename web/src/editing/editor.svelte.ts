@@ -6,22 +6,13 @@ import { AsOfView } from './as-of.svelte.ts';
 import type { DrawSurface, DrawTool } from './tools.ts';
 import { type Area, areaOf, partsOf } from './geometry.ts';
 import { ZoneHistory } from './history.svelte.ts';
+import { SectionEditor } from './section-editor.svelte.ts';
+import { type EditForm, type EditLayer, type EditSession, emptyForm, type Named, type Conflict as SessionConflict } from './session.ts';
 import { UndoStack } from './undo-stack.ts';
 
-export interface Named {
-  id: number;
-  name: string;
-}
-
+export type { Named } from './session.ts';
 /** The save form: what a zone says besides its shape. */
-export interface ZoneForm {
-  name: string;
-  org: Named | null;
-  person: Named | null;
-  comment: string;
-  /** `YYYY-MM-DD`, or '' for "from now" (create) / unchanged (update). */
-  validFrom: string;
-}
+export type ZoneForm = EditForm;
 
 export type EditOutcome =
   | { kind: 'saved' | 'merged' | 'filled'; zone: ZoneFeature; write: ZoneWrite }
@@ -29,22 +20,14 @@ export type EditOutcome =
   | { kind: 'deleted'; name: string }
   | { kind: 'split'; count: number };
 
-/** A write refused because the zone changed since it was read: both shapes, and the way to do it again. */
-export interface Conflict {
-  action: 'update' | 'delete' | 'split' | 'merge' | 'restore';
-  /** What the planner wanted (their shape, their cut line), or null for a delete. */
-  mine: Geometry | null;
-  current: ZoneFeature;
-  /** Does the same write again against the current version (保留我的修改). */
-  retry: () => Promise<void>;
-}
+/** A zone write refused because the zone changed since it was read. */
+export type Conflict = SessionConflict<ZoneFeature>;
 
 type Finding = { geometry: Geometry; properties: FindingProps };
 type Busy = 'open' | 'save' | 'delete' | 'split' | 'merge' | 'restore' | 'fill';
 
 const PREVIEW_DELAY_MS = 300;
 const AREA_TOOLS: readonly DrawTool[] = ['polygon', 'rectangle', 'freehand'];
-const emptyForm = (): ZoneForm => ({ name: '', org: null, person: null, comment: '', validFrom: '' });
 
 function conflictOf(error: unknown): ZoneFeature | null {
   if (!(error instanceof ApiError) || error.status !== 409) return null;
@@ -53,13 +36,16 @@ function conflictOf(error: unknown): ZoneFeature | null {
 }
 
 /**
- * One planner's editing session (编辑): the duty layer edited, the zone open
- * (or a new one), the draft shape as drawn, the save form, the live feedback,
+ * One planner's editing session (编辑): the layer edited (a duty's zones, or
+ * the road sections, whose own session is `sections`), the zone open (or a
+ * new one), the draft shape as drawn, the save form, the live feedback,
  * undo/redo, and what the last write did or why it was refused. The map side
  * (`EditMap.svelte`) attaches the drawing surface; the panels read and call this.
  */
-export class ZoneEditor {
+export class ZoneEditor implements EditSession {
   active = $state(false);
+  /** 责任区 or 责任路段: which layer the map and the panel edit. */
+  layer = $state<EditLayer>('zones');
   duty = $state('');
   tool = $state<DrawTool>('select');
   /** The stored zone being edited, as last read or saved; null while drawing a new one. */
@@ -85,6 +71,8 @@ export class ZoneEditor {
   revision = $state(0);
   readonly history = new ZoneHistory();
   readonly asOf = new AsOfView();
+  /** The road sections' editing session (责任路段), the other layer of edit mode. */
+  readonly sections: SectionEditor;
 
   #surface: DrawSurface | null = null;
   #undo = new UndoStack<Polygon[]>();
@@ -99,6 +87,7 @@ export class ZoneEditor {
 
   constructor(written: () => void = () => {}) {
     this.#written = written;
+    this.sections = new SectionEditor(written);
   }
 
   get isNew(): boolean {
@@ -127,11 +116,35 @@ export class ZoneEditor {
 
   /** Leaves edit mode; false when the planner keeps unsaved changes. */
   stop(): boolean {
-    if (this.dirty && !confirm(t('edit.confirmDiscard'))) return false;
+    if ((this.dirty || this.sections.dirty) && !confirm(t('edit.confirmDiscard'))) return false;
     this.#reset();
+    this.sections.reset();
     this.asOf.clear();
+    this.layer = 'zones';
     this.active = false;
     return true;
+  }
+
+  /** Switches between the zones and the road sections; refused (false) while either has unsaved changes. */
+  setLayer(layer: EditLayer): boolean {
+    if (layer === this.layer) return true;
+    if (this.dirty || this.sections.dirty || this.conflict || this.sections.conflict) {
+      const message = new Error(t('edit.unsaved'));
+      if (this.layer === 'zones') this.error = message;
+      else this.sections.error = message;
+      return false;
+    }
+    this.error = null;
+    this.sections.error = null;
+    this.asOf.clear();
+    this.setTool('select');
+    this.sections.setTool('select');
+    this.layer = layer;
+    return true;
+  }
+
+  mergeClear(): void {
+    this.mergeSet = [];
   }
 
   setDuty(duty: string): void {
@@ -255,6 +268,7 @@ export class ZoneEditor {
 
   /** A new zone, from a shape (a blind spot) and an owner, or empty to draw. */
   newZone(geometry: Geometry | null = null, owner: Named | null = null): void {
+    if (!this.setLayer('zones')) return;
     this.#reset();
     this.form = { ...emptyForm(), org: owner };
     const parts = partsOf(geometry);
@@ -291,7 +305,7 @@ export class ZoneEditor {
     this.conflict = null;
     this.reference = null;
     this.mergeSet = [];
-    if (this.history.zoneId !== zone.id) this.history.reset();
+    if (this.history.targetId !== zone.id) this.history.reset();
     this.changed();
   }
 
@@ -595,7 +609,7 @@ export class ZoneEditor {
 
   #wrote(): void {
     this.revision += 1;
-    if (this.history.zoneId !== null) this.history.zoneId = null; // reload on next open
+    if (this.history.targetId !== null) this.history.targetId = null; // reload on next open
     this.#written();
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatArea, formatMoment, today } from './format.ts';
+import { formatArea, formatLength, formatMoment, today } from './format.ts';
 
 describe('editor formats', () => {
   it('writes areas in m² with one decimal, hectares from 10,000 m²', () => {
@@ -9,6 +9,14 @@ describe('editor formats', () => {
     expect(formatArea(9999.9)).toBe('9999.9 m²');
     expect(formatArea(12_345, 'ha')).toBe('1.23 ha');
     expect(formatArea(Number.NaN)).toBe('—');
+  });
+
+  it('writes lengths in m with one decimal, km from 1,000 m', () => {
+    expect(formatLength(0)).toBe('0.0 m');
+    expect(formatLength(2.04)).toBe('2.0 m');
+    expect(formatLength(999.94)).toBe('999.9 m');
+    expect(formatLength(1_234)).toBe('1.23 km');
+    expect(formatLength(Number.POSITIVE_INFINITY)).toBe('—');
   });
 
   it('writes moments and days in local time', () => {

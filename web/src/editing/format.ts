@@ -5,6 +5,13 @@ export function formatArea(m2: number, hectare = '公顷'): string {
   return `${(Math.round(m2 * 10) / 10).toFixed(1)} m²`;
 }
 
+/** Lengths in the editor's words: metres to one decimal, kilometres beyond 1,000 m. */
+export function formatLength(m: number): string {
+  if (!Number.isFinite(m)) return '—';
+  if (Math.abs(m) >= 1_000) return `${(m / 1_000).toFixed(2)} km`;
+  return `${(Math.round(m * 10) / 10).toFixed(1)} m`;
+}
+
 /** A moment as `YYYY-MM-DD HH:mm`, in the browser's time zone. */
 export function formatMoment(iso: string): string {
   const at = new Date(iso);

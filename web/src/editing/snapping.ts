@@ -117,3 +117,17 @@ export function roundCoordinate([lon, lat]: LonLat, digits: number): LonLat {
   const f = 10 ** digits;
   return [Math.round(lon * f) / f, Math.round(lat * f) / f];
 }
+
+/** The point of `points` nearest to the pointer within `tolerance` pixels (a section's end, say). */
+export function snapToPoint(points: readonly LonLat[], pointer: LonLat, project: Project, tolerance: number, box: LonLat): Snapped | undefined {
+  const [px, py] = pointer;
+  const at = project(px, py);
+  let best: Snapped | undefined;
+  for (const [lon, lat] of points) {
+    if (Math.abs(lon - px) > box[0] || Math.abs(lat - py) > box[1]) continue;
+    const p = project(lon, lat);
+    const d = Math.hypot(p.x - at.x, p.y - at.y);
+    if (d <= tolerance && (!best || d < best.distance)) best = { coordinate: [lon, lat], kind: 'vertex', distance: d };
+  }
+  return best;
+}
