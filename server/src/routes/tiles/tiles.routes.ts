@@ -3,24 +3,13 @@ import { z } from 'zod';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { badRequest, notFound } from '../../http/errors.ts';
+import { problemFilterQuery, problemFiltersOf } from '../../http/problem-filter-params.ts';
 import { validate } from '../../http/validate.ts';
 import { TILE_SOURCES, type TileFilters, type TileLayerId } from '../../repositories/tile.repository.ts';
 import { TILE_DATA_MAXZOOM, TILE_MAXZOOM, TILE_MINZOOM } from '../../services/tile.service.ts';
 
-const STATUSES = ['reported', 'registered', 'dispatched', 'in_progress', 'fed_back', 'verified', 'closed', 'void'] as const;
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO date').refine((v) => !Number.isNaN(Date.parse(v)), 'must be a real date');
-
-const tileQuery = z.object({
-  duty: z.string().max(64).optional(),
-  status: z
-    .string()
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(STATUSES)).max(STATUSES.length))
-    .optional(),
-  category: z.string().max(64).regex(/^[a-z0-9-]+$/, 'must be a category id').optional(),
-  from: date.optional(),
-  to: date.optional(),
-});
+// the problems layer takes the heat map's filters (status, category, from, to, overdue)
+const tileQuery = z.object({ duty: z.string().max(64).optional(), ...problemFilterQuery });
 
 const isTileLayer = (layer: string): layer is TileLayerId => Object.hasOwn(TILE_SOURCES, layer);
 
@@ -44,7 +33,7 @@ export function tileRoutes({ tiles, dutyTypes, layers }: Services) {
       throw notFound('unknown_duty_type', `Unknown duty type "${query.duty}"`);
     }
     // a tile checks the duty type in the same query that reads the layer's version
-    return { layer, filters: { duty: layer === 'zones' ? query.duty : undefined, status: query.status, category: query.category, from: query.from, to: query.to } };
+    return { layer, filters: { duty: layer === 'zones' ? query.duty : undefined, ...(layer === 'problems' ? problemFiltersOf(query) : {}) } };
   }
 
   return new Hono<Env>()
