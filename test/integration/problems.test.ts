@@ -446,3 +446,166 @@ describe('Open311 GeoReport v2', () => {
     expect((await citizen().request('/open311/v2/requests/999999999.json')).status).toBe(404);
   });
 });
+
+describe('feedback with photos (反馈)', () => {
+  const photo = (colour: string) => sharp({ create: { width: 640, height: 480, channels: 3, background: colour } }).jpeg().toBuffer();
+  /** A transition as a multipart form: its fields and photos (field "photos"). */
+  const formTransition = (client: TestApp, p: Problem, fields: Record<string, string>, files: { name: string; bytes: Uint8Array }[]) => {
+    const body = new FormData();
+    body.append('version', String(p.version));
+    for (const [k, v] of Object.entries(fields)) body.append(k, v);
+    for (const file of files) body.append('photos', new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }), file.name);
+    return client.request(`/api/problems/${p.id}/transitions`, { method: 'POST', body });
+  };
+  interface Detail extends Problem {
+    timeline: { id: number; action: string; fromStatus: string | null; toStatus: string; actor: string; note: string | null }[];
+    photos: { id: number; stage: string; eventId: number | null; size: number; createdBy: string | null }[];
+  }
+  const detail = async (p: Problem) => (await (await supervisor.request(`/api/problems/${p.id}`)).json()) as Detail;
+  /** A problem of the handler's organisation, dispatched and started: ready for its feedback. */
+  async function started(): Promise<Problem> {
+    let p = await report(one);
+    p = await step(supervisor, p, 'register');
+    p = await step(supervisor, p, 'dispatch');
+    p = await step(supervisor, p, 'transfer', { ownerOrgId: orgs.handler });
+    return step(handler, p, 'start');
+  }
+
+  it('stores the photos sent with a feedback under that feedback, and serves their thumbnails', async () => {
+    const p = await started();
+    const bytes = [await photo('#2a6'), await photo('#a62')];
+    const res = await formTransition(handler, p, { action: 'feedback', note: '已清理，附照片' }, bytes.map((b, i) => ({ name: `after-${i}.jpg`, bytes: b })));
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(((await res.json()) as Problem).status).toBe('fed_back');
+    const d = await detail(p);
+    const feedback = d.timeline.find((e) => e.action === 'feedback')!;
+    expect(feedback).toMatchObject({ toStatus: 'fed_back', note: '已清理，附照片' });
+    expect(d.photos.map((x) => ({ stage: x.stage, eventId: x.eventId, size: x.size, createdBy: x.createdBy }))).toEqual(
+      bytes.map((b) => ({ stage: 'feedback', eventId: feedback.id, size: b.byteLength, createdBy: 'handler' })),
+    );
+    const full = await supervisor.request(`/api/problems/${p.id}/photos/${d.photos[1]!.id}`);
+    expect(Buffer.from(await full.arrayBuffer()).equals(bytes[1]!)).toBe(true);
+    const thumb = await supervisor.request(`/api/problems/${p.id}/photos/${d.photos[0]!.id}?size=thumb`);
+    expect(thumb.headers.get('content-type')).toBe('image/webp');
+    expect((await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).width).toBe(320);
+  });
+
+  it('links a report’s photos to the report, and a second feedback’s photo (after rework) to the second feedback', async () => {
+    const body = new FormData();
+    for (const [k, v] of Object.entries({ categoryId: CATEGORY, lon: String(one[0]), lat: String(one[1]), description: '带照片上报' })) body.append(k, v);
+    body.append('photos', new Blob([(await photo('#36a')) as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }), 'before.jpg');
+    const created = await inspector.request('/api/problems', { method: 'POST', body });
+    expect(created.status).toBe(201);
+    let p = (await created.json()) as Problem;
+    p = await step(supervisor, p, 'register');
+    p = await step(supervisor, p, 'dispatch');
+    p = await step(supervisor, p, 'transfer', { ownerOrgId: orgs.handler });
+    p = await step(handler, p, 'start');
+    p = await step(handler, p, 'feedback', { note: '第一次反馈，无照片' }); // a feedback without photos stays allowed
+    p = await step(inspector, p, 'return', { note: '未清理干净' });
+    const second = await formTransition(handler, p, { action: 'feedback', note: '第二次反馈' }, [{ name: 'again.jpg', bytes: await photo('#6a3') }]);
+    expect(second.status, await second.clone().text()).toBe(200);
+    const d = await detail(p);
+    const [reportEvent] = d.timeline;
+    const feedbacks = d.timeline.filter((e) => e.action === 'feedback');
+    expect(reportEvent!.action).toBe('report');
+    expect(feedbacks).toHaveLength(2);
+    expect(d.photos.map((x) => [x.stage, x.eventId])).toEqual([['report', reportEvent!.id], ['feedback', feedbacks[1]!.id]]);
+  });
+
+  it('takes a multipart transition without photos, and JSON as before', async () => {
+    const p = await started();
+    const res = await formTransition(handler, p, { action: 'feedback', note: '表单提交，无照片' }, []);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect((await detail(p)).photos).toEqual([]);
+  });
+
+  it('refuses photos with an action that takes none, a file that is not a photo, and a fifth photo; nothing changes', async () => {
+    const p = await started();
+    const jpeg = await photo('#999');
+    const cases: [string, Record<string, string>, { name: string; bytes: Uint8Array }[], number, string][] = [
+      ['photo with urge', { action: 'urge' }, [{ name: 'a.jpg', bytes: jpeg }], 400, 'photos_not_accepted'],
+      ['not a photo', { action: 'feedback', note: '假照片' }, [{ name: 'a.jpg', bytes: new TextEncoder().encode('<html>not a photo</html>') }], 415, 'unsupported_file'],
+      ['five photos', { action: 'feedback', note: '太多' }, Array.from({ length: 5 }, (_, i) => ({ name: `${i}.jpg`, bytes: jpeg })), 400, 'too_many_photos'],
+      ['no note', { action: 'feedback' }, [{ name: 'a.jpg', bytes: jpeg }], 400, 'note_required'],
+      ['a state that does not allow it', { action: 'close' }, [], 409, 'transition_not_allowed'],
+    ];
+    for (const [label, fields, files, status, code] of cases) {
+      const res = await formTransition(supervisor, p, fields, files);
+      expect(res.status, label).toBe(status);
+      expect((await errorOf(res)).code, label).toBe(code);
+    }
+    const d = await detail(p);
+    expect(d).toMatchObject({ status: 'in_progress', version: p.version });
+    expect(d.photos).toEqual([]);
+  });
+
+  it('answers a photo sent with a stale version with 409 and stores nothing', async () => {
+    const p = await started();
+    const res = await formTransition(handler, { ...p, version: p.version - 1 }, { action: 'feedback', note: '旧版本' }, [{ name: 'a.jpg', bytes: await photo('#123') }]);
+    expect(res.status).toBe(409);
+    expect((await errorOf(res)).code).toBe('version_conflict');
+    expect((await detail(p)).photos).toEqual([]);
+  });
+});
+
+describe('list filters for the problems workspace', () => {
+  const list = async (query: string) => {
+    const res = await supervisor.request(`/api/problems?category=${CATEGORY}&limit=500&${query}`);
+    expect(res.status, query).toBe(200);
+    return ((await res.json()) as { problems: Problem[]; next: number | null }).problems;
+  };
+
+  it('filters by the blind-spot and disputed flags', async () => {
+    const blind = await report(none);
+    const disputed = await report(two);
+    const blindList = await list('blindSpot=true');
+    expect(blindList.map((p) => p.id)).toContain(blind.id);
+    expect(blindList.every((p) => p.blindSpot)).toBe(true);
+    const disputedList = await list('disputed=true');
+    expect(disputedList.map((p) => p.id)).toContain(disputed.id);
+    expect(disputedList.map((p) => p.id)).not.toContain(blind.id);
+    expect(disputedList.every((p) => p.disputed)).toBe(true);
+    const neither = await list('blindSpot=false&disputed=false');
+    expect(neither.some((p) => p.id === blind.id || p.id === disputed.id)).toBe(false);
+    expect((await supervisor.request('/api/problems?blindSpot=yes')).status).toBe(400);
+  });
+
+  it('filters by warning colour: red once the working-hour deadline has passed, yellow from 80 %', async () => {
+    const dispatchedAgo = async (interval: string) => {
+      let p = await report(one);
+      p = await step(supervisor, p, 'register');
+      p = await step(supervisor, p, 'dispatch');
+      await sql`UPDATE problems SET dispatched_at = now() - ${interval}::interval WHERE id = ${p.id}`.execute(database.db);
+      return p;
+    };
+    // the test category's deadline is 4 working hours: two weeks ago is overdue whatever the calendar; just now is not yet yellow
+    const late = await dispatchedAgo('14 days');
+    const fresh = await dispatchedAgo('0 minutes');
+    const red = await list('warning=red');
+    expect(red.map((p) => p.id)).toContain(late.id);
+    expect(red.map((p) => p.id)).not.toContain(fresh.id);
+    expect(red.every((p) => p.warning === 'red')).toBe(true);
+    const yellowOrRed = await list('warning=yellow,red');
+    expect(yellowOrRed.every((p) => p.warning === 'yellow' || p.warning === 'red')).toBe(true);
+    expect(yellowOrRed.map((p) => p.id)).not.toContain(fresh.id);
+    const calm = await list('warning=none&status=dispatched');
+    expect(calm.map((p) => p.id)).toContain(fresh.id);
+    expect(calm.every((p) => p.warning === 'none')).toBe(true);
+    // the CSV holds the same rows as the filtered list
+    const csv = await supervisor.request(`/api/problems?category=${CATEGORY}&limit=500&warning=red&format=csv`);
+    expect((await csv.text()).trim().split('\n')).toHaveLength(red.length + 1);
+    expect((await supervisor.request('/api/problems?warning=orange')).status).toBe(400);
+  });
+
+  it('pages a warning-filtered list without skipping or repeating', async () => {
+    const all = await list('warning=red');
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const first = await supervisor.request(`/api/problems?category=${CATEGORY}&warning=red&limit=1`);
+    const page1 = (await first.json()) as { problems: Problem[]; next: number | null };
+    expect(page1.problems.map((p) => p.id)).toEqual([all[0]!.id]);
+    expect(page1.next).toBe(all[0]!.id);
+    const page2 = (await (await supervisor.request(`/api/problems?category=${CATEGORY}&warning=red&limit=1&before=${page1.next}`)).json()) as { problems: Problem[] };
+    expect(page2.problems.map((p) => p.id)).toEqual([all[1]!.id]);
+  });
+});

@@ -7,6 +7,9 @@ type Db = Kysely<DB>;
 
 export type ProblemStatus = 'reported' | 'registered' | 'dispatched' | 'in_progress' | 'fed_back' | 'verified' | 'closed' | 'void';
 
+/** The step a photo was taken at: the report, the handler's feedback (反馈), or the check (核查). */
+export type PhotoStage = 'report' | 'feedback' | 'verify';
+
 export interface CategoryRow {
   id: string;
   parentId: string | null;
@@ -86,6 +89,11 @@ export interface ProblemFilter {
   to?: Date | undefined;
   bbox?: readonly [number, number, number, number] | undefined;
   ownerOrgId?: number | undefined;
+  /** Only problems flagged (true) or not flagged (false) as a blind spot, or as disputed. */
+  blindSpot?: boolean | undefined;
+  disputed?: boolean | undefined;
+  /** Only open problems that have been dispatched (the ones a deadline runs for). */
+  running?: boolean | undefined;
   limit: number;
   /** Problems with a smaller id than this (paging back from the newest). */
   before?: number | undefined;
@@ -256,6 +264,9 @@ export class ProblemRepository {
     if (f.to) where.push(sql`p.reported_at < ${f.to}`);
     if (f.bbox) where.push(sql`p.geom && ST_MakeEnvelope(${f.bbox[0]}, ${f.bbox[1]}, ${f.bbox[2]}, ${f.bbox[3]}, 4326)`);
     if (f.ownerOrgId) where.push(sql`p.owner_org_id = ${f.ownerOrgId}`);
+    if (f.blindSpot !== undefined) where.push(sql`p.blind_spot = ${f.blindSpot}`);
+    if (f.disputed !== undefined) where.push(sql`p.disputed = ${f.disputed}`);
+    if (f.running) where.push(sql`p.status NOT IN ('closed', 'void') AND p.dispatched_at IS NOT NULL`);
     if (f.before) where.push(sql`p.id < ${f.before}`);
     const { rows } = await sql<RawProblem>`${SELECT} WHERE ${sql.join(where, sql` AND `)} ORDER BY p.id DESC LIMIT ${f.limit}`.execute(this.db);
     return rows.map(toProblem);
@@ -274,14 +285,18 @@ export class ProblemRepository {
     return rows.map((r) => ({ ...toProblem(r), distanceM: Math.round(Number(r.distance_m) * 10) / 10 }));
   }
 
-  async events(id: number): Promise<{ action: string; fromStatus: string | null; toStatus: string | null; actor: string | null; note: string | null; at: string }[]> {
-    const { rows } = await sql<{ action: string; from_status: string | null; to_status: string | null; actor: string | null; note: string | null; at: string }>`
-      SELECT action, from_status, to_status, actor, note, at FROM problem_events WHERE problem_id = ${id} ORDER BY at, id`.execute(this.db);
-    return rows.map((r) => ({ action: r.action, fromStatus: r.from_status, toStatus: r.to_status, actor: r.actor, note: r.note, at: new Date(r.at).toISOString() }));
+  async events(id: number): Promise<{ id: number; action: string; fromStatus: string | null; toStatus: string | null; actor: string | null; note: string | null; at: string }[]> {
+    const { rows } = await sql<{ id: number; action: string; from_status: string | null; to_status: string | null; actor: string | null; note: string | null; at: string }>`
+      SELECT id, action, from_status, to_status, actor, note, at FROM problem_events WHERE problem_id = ${id} ORDER BY at, id`.execute(this.db);
+    return rows.map((r) => ({ id: r.id, action: r.action, fromStatus: r.from_status, toStatus: r.to_status, actor: r.actor, note: r.note, at: new Date(r.at).toISOString() }));
   }
 
-  async addEvent(db: Db, id: number, action: string, from: string | null, to: string | null, actor: string | null, note: string | null): Promise<void> {
-    await sql`INSERT INTO problem_events (problem_id, action, from_status, to_status, actor, note) VALUES (${id}, ${action}, ${from}, ${to}, ${actor}, ${note})`.execute(db);
+  /** Adds a step to the problem's timeline; returns the step's id (its photos link to it). */
+  async addEvent(db: Db, id: number, action: string, from: string | null, to: string | null, actor: string | null, note: string | null): Promise<number> {
+    const { rows } = await sql<{ id: number }>`
+      INSERT INTO problem_events (problem_id, action, from_status, to_status, actor, note) VALUES (${id}, ${action}, ${from}, ${to}, ${actor}, ${note})
+      RETURNING id`.execute(db);
+    return rows[0]!.id;
   }
 
   /** Applies a transition's column changes when the row is still at `version`; false when it moved on. */
@@ -340,19 +355,22 @@ export class ProblemRepository {
     }));
   }
 
-  async addPhoto(db: Db, problemId: number, stage: 'report' | 'feedback' | 'verify', photo: { mime: string; bytes: Uint8Array; thumb: Uint8Array; size: number; takenAt: Date | null; gps: { lon: number; lat: number } | null }, actor: string | null): Promise<number> {
+  /** Stores a photo of the problem, with the timeline step (`eventId`) it came with. */
+  async addPhoto(db: Db, problemId: number, stage: PhotoStage, photo: { mime: string; bytes: Uint8Array; thumb: Uint8Array; size: number; takenAt: Date | null; gps: { lon: number; lat: number } | null }, actor: string | null, eventId: number | null = null): Promise<number> {
     const { rows } = await sql<{ id: number }>`
-      INSERT INTO problem_photos (problem_id, stage, mime, bytes, thumb, size, taken_at, geom, created_by)
+      INSERT INTO problem_photos (problem_id, stage, mime, bytes, thumb, size, taken_at, geom, created_by, event_id)
       VALUES (${problemId}, ${stage}, ${photo.mime}, ${photo.bytes}, ${photo.thumb}, ${photo.size}, ${photo.takenAt},
-              ${photo.gps ? sql`ST_SetSRID(ST_MakePoint(${photo.gps.lon}, ${photo.gps.lat}), 4326)` : null}, ${actor})
+              ${photo.gps ? sql`ST_SetSRID(ST_MakePoint(${photo.gps.lon}, ${photo.gps.lat}), 4326)` : null}, ${actor}, ${eventId})
       RETURNING id`.execute(db);
     return rows[0]!.id;
   }
 
-  async photos(problemId: number): Promise<{ id: number; stage: string; mime: string; size: number; takenAt: string | null; createdAt: string }[]> {
-    const { rows } = await sql<{ id: number; stage: string; mime: string; size: number; taken_at: string | null; created_at: string }>`
-      SELECT id, stage, mime, size, taken_at, created_at FROM problem_photos WHERE problem_id = ${problemId} ORDER BY id`.execute(this.db);
-    return rows.map((r) => ({ id: r.id, stage: r.stage, mime: r.mime, size: r.size, takenAt: iso(r.taken_at), createdAt: iso(r.created_at)! }));
+  async photos(problemId: number): Promise<{ id: number; stage: string; eventId: number | null; mime: string; size: number; takenAt: string | null; createdAt: string; createdBy: string | null }[]> {
+    const { rows } = await sql<{ id: number; stage: string; event_id: number | null; mime: string; size: number; taken_at: string | null; created_at: string; created_by: string | null }>`
+      SELECT id, stage, event_id, mime, size, taken_at, created_at, created_by FROM problem_photos WHERE problem_id = ${problemId} ORDER BY id`.execute(this.db);
+    return rows.map((r) => ({
+      id: r.id, stage: r.stage, eventId: r.event_id, mime: r.mime, size: r.size, takenAt: iso(r.taken_at), createdAt: iso(r.created_at)!, createdBy: r.created_by,
+    }));
   }
 
   async photo(problemId: number, photoId: number, thumb: boolean): Promise<{ mime: string; bytes: Uint8Array } | undefined> {

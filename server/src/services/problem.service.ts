@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/session.service.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
-import type { CategoryRow, IndicatorGroup, ProblemFilter, ProblemRepository, ProblemRow, ProblemStatus } from '../repositories/problem.repository.ts';
+import type { CategoryRow, IndicatorGroup, PhotoStage, ProblemFilter, ProblemRepository, ProblemRow, ProblemStatus } from '../repositories/problem.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
 import type { Photo } from './photo.ts';
 import { WorkCalendar } from './work-calendar.ts';
@@ -92,7 +92,12 @@ export interface TransitionInput {
   version: number;
   note?: string | undefined;
   ownerOrgId?: number | undefined;
+  /** Photos of the work done (反馈) or of the check (核查); other actions take none. */
+  photos?: Photo[] | undefined;
 }
+
+/** The actions that may bring photos, and the stage they are stored under. */
+const PHOTO_STAGE: Partial<Record<Action, PhotoStage>> = { feedback: 'feedback', verify: 'verify' };
 
 /**
  * Problems (案件): reports routed by the blind-spot engine to the owner of
@@ -145,8 +150,29 @@ export class ProblemService {
     return photo;
   }
 
-  async list(filter: ProblemFilter): Promise<ProblemView[]> {
-    return this.views(await this.problems.list(filter));
+  /**
+   * A page of problems, newest first. The warning colour depends on the
+   * working calendar, so a `warning` filter reads the candidates a batch at a
+   * time (only the running ones when `none` is not asked for) and keeps those
+   * with the colour asked for, until the page is full.
+   */
+  async list(filter: ProblemFilter & { warning?: Warning[] | undefined }): Promise<ProblemView[]> {
+    const { warning, ...rest } = filter;
+    if (!warning?.length) return this.views(await this.problems.list(rest));
+    const wanted = new Set<Warning>(warning);
+    const BATCH = 1000;
+    const page: ProblemView[] = [];
+    let before = rest.before;
+    for (;;) {
+      const batch = await this.problems.list({ ...rest, running: !wanted.has('none'), limit: BATCH, before });
+      for (const view of await this.views(batch)) {
+        if (!wanted.has(view.warning)) continue;
+        page.push(view);
+        if (page.length === rest.limit) return page;
+      }
+      if (batch.length < BATCH) return page;
+      before = batch[batch.length - 1]!.id;
+    }
   }
 
   async duplicates(categoryId: string, lonIn: number, latIn: number, crs: 'wgs84' | 'gcj02' = 'wgs84'): Promise<{ radiusM: number; problems: (ProblemView & { distanceM: number })[] }> {
@@ -199,8 +225,8 @@ export class ProblemService {
         idempotencyKey: key,
       });
       const note = category.dutyTypeId === null ? null : owners.length === 0 ? 'blind spot: no owner of the duty here' : owners.length > 1 ? `disputed: ${owners.map((o) => o.name).join(', ')}` : null;
-      await this.problems.addEvent(trx, id, 'report', null, 'reported', actor.username ?? input.source, note);
-      for (const photo of input.photos ?? []) await this.problems.addPhoto(trx, id, 'report', photo, actor.username ?? input.source);
+      const event = await this.problems.addEvent(trx, id, 'report', null, 'reported', actor.username ?? input.source, note);
+      for (const photo of input.photos ?? []) await this.problems.addPhoto(trx, id, 'report', photo, actor.username ?? input.source, event);
       const problem = (await this.problems.get(trx, id))!;
       await this.audit.record(trx, actor, { scopeCode: routing.placeCode, action: 'report', entity: 'problem', entityId: id, before: null, after: { ...problem } });
       await new TileRepository(trx, this.engine).bumpVersion('problems');
@@ -213,6 +239,9 @@ export class ProblemService {
     if (!step.roles.includes(user.role)) throw forbidden('role_not_allowed', `A ${user.role} may not ${input.action} a problem.`);
     if (step.needs === 'note' && !input.note?.trim()) throw badRequest('note_required', `"${input.action}" needs a note saying why or what was done.`);
     if (step.needs === 'owner' && !input.ownerOrgId) throw badRequest('owner_required', 'A transfer needs ownerOrgId, the organisation to transfer to.');
+    const photos = input.photos ?? [];
+    const stage = PHOTO_STAGE[input.action];
+    if (photos.length > 0 && !stage) throw badRequest('photos_not_accepted', `Photos go with feedback or verify, not with "${input.action}".`);
     return this.db.transaction().execute(async (trx) => {
       const problem = await this.problems.get(trx, id, true);
       if (!problem) throw notFound('problem_not_found', `No problem ${id}.`);
@@ -220,7 +249,7 @@ export class ProblemService {
         throw forbidden('not_your_case', 'This problem belongs to another organisation.');
       }
       if (!step.from.includes(problem.status)) {
-        throw conflict('transition_not_allowed', `A problem that is ${problem.status} cannot be ${input.action}ed; allowed from: ${step.from.join(', ')}.`, {
+        throw conflict('transition_not_allowed', `"${input.action}" is not allowed on a problem that is ${problem.status}; it is allowed from: ${step.from.join(', ')}.`, {
           status: problem.status,
           allowedFrom: step.from,
         });
@@ -254,12 +283,13 @@ export class ProblemService {
         set.disputed = false;
       }
       if (!(await this.problems.apply(trx, id, problem.version, set))) throw conflict('version_conflict', `Problem ${id} changed meanwhile; reload it.`);
-      await this.problems.addEvent(trx, id, input.action, problem.status, step.to ?? problem.status, actor.username, input.note?.trim() || null);
+      const event = await this.problems.addEvent(trx, id, input.action, problem.status, step.to ?? problem.status, actor.username, input.note?.trim() || null);
+      for (const photo of photos) await this.problems.addPhoto(trx, id, stage!, photo, actor.username, event);
       const after = (await this.problems.get(trx, id))!;
       await this.audit.record(trx, actor, {
         scopeCode: user.scopeCode, action: input.action, entity: 'problem', entityId: id,
         before: { status: problem.status, ownerOrgId: problem.ownerOrgId, version: problem.version },
-        after: { status: after.status, ownerOrgId: after.ownerOrgId, version: after.version, dueAt: after.dueAt, note: input.note ?? null },
+        after: { status: after.status, ownerOrgId: after.ownerOrgId, version: after.version, dueAt: after.dueAt, note: input.note ?? null, ...(photos.length > 0 && { photos: photos.length }) },
       });
       await new TileRepository(trx, this.engine).bumpVersion('problems');
       return (await this.views([after], trx))[0]!;

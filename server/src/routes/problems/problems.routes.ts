@@ -29,6 +29,7 @@ const staffReport = report.extend({ source: z.enum(['staff', 'grid_worker', 'ins
 const publicReport = report.extend({ contact: z.string().trim().max(60).optional() });
 
 const day = z.iso.date();
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 const listQuery = z.object({
   status: z
     .string()
@@ -39,15 +40,23 @@ const listQuery = z.object({
   from: day.optional(),
   to: day.optional(),
   bbox: bboxParam.optional(),
+  warning: z
+    .string()
+    .transform((v) => v.split(',').map((s) => s.trim()))
+    .pipe(z.array(z.enum(['none', 'yellow', 'red'])))
+    .optional(),
+  blindSpot: flag.optional(),
+  disputed: flag.optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(100),
   before: z.coerce.number().int().positive().max(2 ** 31 - 1).optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
+/** A transition, as JSON or as the fields of a multipart form that carries photos (feedback, verify). */
 const transition = z.object({
   action: z.enum(Object.keys(WORKFLOW) as [Action, ...Action[]]),
   version: rowVersion,
   note: z.string().trim().max(1000).optional(),
-  ownerOrgId: rowId.optional(),
+  ownerOrgId: z.preprocess((v) => (v === '' ? undefined : typeof v === 'string' ? Number(v) : v), rowId.optional()),
 });
 const categoryUpdate = z
   .object({
@@ -60,8 +69,8 @@ const categoryUpdate = z
   .refine((v) => Object.keys(v).length > 0, 'nothing to change');
 
 /**
- * The report from a JSON body, or from a multipart form with up to four
- * photos (field "photos"), each judged by its bytes and decoded.
+ * The report (or transition) from a JSON body, or from a multipart form with
+ * up to four photos (field "photos"), each judged by its bytes and decoded.
  */
 async function readReport<T extends z.ZodType>(c: Context<Env>, schema: T): Promise<{ fields: z.infer<T>; photos: Photo[] }> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
@@ -83,6 +92,8 @@ async function readReport<T extends z.ZodType>(c: Context<Env>, schema: T): Prom
   const files = ([] as (string | File)[]).concat(form.photos ?? []).filter((f): f is File => typeof f !== 'string');
   if (files.length > MAX_PHOTOS) throw badRequest('too_many_photos', `At most ${MAX_PHOTOS} photos per report.`);
   const fields = Object.fromEntries(Object.entries(form).filter(([k, v]) => k !== 'photos' && typeof v === 'string'));
+  // the input guard reads no multipart body: a NUL character in a field is refused here (PostgreSQL cannot store it)
+  if (Object.values(fields).some((v) => String(v).includes('\u0000'))) throw badRequest('invalid_request', 'NUL characters are not accepted.');
   const parsed = parseWith(schema, fields);
   const photos: Photo[] = [];
   for (const file of files) photos.push(await readPhoto(file.name, new Uint8Array(await file.arrayBuffer())));
@@ -123,6 +134,7 @@ export function problemRoutes({ problems }: Services) {
       const user = userOf(c);
       const rows = await problems.list({
         status: q.status, category: q.category, bbox: q.bbox, limit: q.limit, before: q.before,
+        warning: q.warning, blindSpot: q.blindSpot, disputed: q.disputed,
         from: q.from ? dayStart(q.from) : undefined,
         to: q.to ? new Date(dayStart(q.to).getTime() + 86_400_000) : undefined,
         // a handler sees the cases of its own organisation
@@ -153,9 +165,10 @@ export function problemRoutes({ problems }: Services) {
       if (user.role === 'handler' && problem.ownerOrgId !== user.organisationId) throw notFound('problem_not_found', `No problem ${problem.id}.`);
       return c.json(problem);
     })
-    .post('/:id/transitions', validate('param', z.object({ id: idParam })), validate('json', transition), async (c) =>
-      c.json(await problems.transition(userOf(c), actorOf(c), c.req.valid('param').id, c.req.valid('json'))),
-    );
+    .post('/:id/transitions', validate('param', z.object({ id: idParam })), async (c) => {
+      const { fields, photos } = await readReport(c, transition);
+      return c.json(await problems.transition(userOf(c), actorOf(c), c.req.valid('param').id, { ...fields, photos }));
+    });
 }
 
 const period = z.object({ from: day, to: day }).refine((p) => p.from <= p.to, 'from must not be after to');
