@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 
@@ -20,6 +21,8 @@ export default defineConfig({
     // maplibre-gl alone is ~1 MB minified: a chunk of its own, cached across app releases.
     chunkSizeWarningLimit: 1100,
     rolldownOptions: {
+      // The staff app, and the citizen page 你拍我改 at /report/ (no account; none of the staff panels).
+      input: { main: resolve(import.meta.dirname, 'index.html'), report: resolve(import.meta.dirname, 'report/index.html') },
       output: {
         codeSplitting: { groups: [{ name: 'maplibre', test: /[\\/]node_modules[\\/](maplibre-gl|@maplibre)[\\/]/ }] },
       },

@@ -6,6 +6,8 @@ import * as m0004 from './migrations/0004_audit_scope.ts';
 import * as m0005 from './migrations/0005_road_section_versions.ts';
 import * as m0006 from './migrations/0006_imports.ts';
 import * as m0007 from './migrations/0007_problem_workflow.ts';
+import * as m0008 from './migrations/0008_problem_photo_events.ts';
+import * as m0009 from './migrations/0009_problem_imports.ts';
 
 /** Migrations in name order; each is raw PostGIS SQL in an up/down pair. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +18,8 @@ const migrations: Record<string, Migration> = {
   '0005_road_section_versions': m0005,
   '0006_imports': m0006,
   '0007_problem_workflow': m0007,
+  '0008_problem_photo_events': m0008,
+  '0009_problem_imports': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -197,6 +197,8 @@ export interface ProblemsTable {
   urge_count: Generated<number>;
   escalated: Generated<boolean>;
   void_reason: string | null;
+  /** The problem's id in the system it was imported from (migration 0009). */
+  external_id: string | null;
 }
 
 export interface WorkCalendarTable {
@@ -217,6 +219,8 @@ export interface ProblemPhotosTable {
   geom: Geometry | null;
   created_at: Timestamp;
   created_by: string | null;
+  /** The timeline step the photo came with (migration 0008). */
+  event_id: number | null;
 }
 
 export interface ProblemEventsTable {
@@ -307,6 +311,17 @@ export interface ImportPreviewsTable {
   expires_at: Timestamp;
 }
 
+export interface ProblemImportPreviewsTable {
+  id: string;
+  user_id: number;
+  file_name: string | null;
+  /** The checked rows waiting for their commit (JSON text on input). */
+  rows: ColumnType<unknown, string, string>;
+  summary: ColumnType<unknown, string, string>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 export interface SettingsTable {
   key: string;
   value: unknown;
@@ -338,4 +353,5 @@ export interface DB {
   rate_limits: RateLimitsTable;
   idempotency_keys: IdempotencyKeysTable;
   import_previews: ImportPreviewsTable;
+  problem_import_previews: ProblemImportPreviewsTable;
 }

@@ -17,6 +17,8 @@ import { exportRoutes } from './routes/export/export.routes.ts';
 import { MAX_IMPORT_BYTES } from './services/import.service.ts';
 import { open311Routes } from './routes/open311/open311.routes.ts';
 import { categoryRoutes, indicatorRoutes, problemRoutes, publicProblemRoutes } from './routes/problems/problems.routes.ts';
+import { problemImportRoutes } from './routes/problems/problem-import.routes.ts';
+import { problemStatsRoutes } from './routes/problems/stats.routes.ts';
 import type { Env } from './http/env.ts';
 import { errorBody, handleError } from './http/errors.ts';
 import { inputGuard } from './http/input-guard.ts';
@@ -27,6 +29,7 @@ import { healthRoutes } from './routes/health/health.routes.ts';
 import { inspectionPointRoutes } from './routes/inspection-points/inspection-points.routes.ts';
 import { layerRoutes } from './routes/layers/layers.routes.ts';
 import { basemapOrigins, mapRoutes } from './routes/map/map.routes.ts';
+import { publicMapRoutes } from './routes/map/public-map.routes.ts';
 import { responsibilityRoutes } from './routes/responsibility/responsibility.routes.ts';
 import { pmtilesFileRoutes } from './routes/pmtiles/pmtiles-file.routes.ts';
 import { tileRoutes } from './routes/tiles/tiles.routes.ts';
@@ -56,6 +59,9 @@ export function createApp(deps: AppDeps) {
     .route('/import', importRoutes(services))
     .route('/export', exportRoutes(services))
     .route('/categories', categoryRoutes(services))
+    .route('/problems/import', problemImportRoutes(services))
+    // before the problem routes: /problems/hotspots is not a problem's id
+    .route('/problems', problemStatsRoutes(services))
     .route('/problems', problemRoutes(services))
     .route('/public/problems', publicProblemRoutes(services))
     .route('/', indicatorRoutes(services))
@@ -64,7 +70,8 @@ export function createApp(deps: AppDeps) {
     .route('/responsibility', responsibilityRoutes(services))
     .route('/inspection-points', inspectionPointRoutes(services))
     .route('/coverage', coverageRoutes(services))
-    .route('/map', mapRoutes(deps));
+    .route('/map', mapRoutes(deps))
+    .route('/public/map', publicMapRoutes(deps, services));
 
   const app = new Hono<Env>();
   app.use(async (c, next) => {
@@ -107,8 +114,11 @@ export function createApp(deps: AppDeps) {
   const jsonLimit = limit(MAX_BODY_BYTES);
   // An imported file may be larger than any JSON body; the import route judges the file itself.
   const uploadLimit = limit(MAX_UPLOAD_BODY_BYTES);
-  const UPLOADS = new Set(['/api/import', '/api/problems', '/api/public/problems']);
-  app.use('/api/*', (c, next) => (UPLOADS.has(c.req.path) ? uploadLimit : jsonLimit)(c, next));
+  const UPLOADS = new Set(['/api/import', '/api/problems', '/api/public/problems', '/api/problems/import']);
+  /** Upload paths with an id in them: a problem's transition carries the feedback's photos. */
+  const UPLOAD_PATTERNS = [/^\/api\/problems\/\d+\/transitions$/];
+  const isUpload = (path: string) => UPLOADS.has(path) || UPLOAD_PATTERNS.some((pattern) => pattern.test(path));
+  app.use('/api/*', (c, next) => (isUpload(c.req.path) ? uploadLimit : jsonLimit)(c, next));
   app.use('/api/*', inputGuard());
   app.route('/api', api);
   app.use('/open311/*', jsonLimit, inputGuard());

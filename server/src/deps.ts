@@ -25,6 +25,10 @@ import { ZoneService } from './services/zone.service.ts';
 import { RoadSectionService } from './services/road-section.service.ts';
 import { ProblemService } from './services/problem.service.ts';
 import { ProblemRepository } from './repositories/problem.repository.ts';
+import { ProblemStatsRepository } from './repositories/problem-stats.repository.ts';
+import { ProblemStatsService } from './services/problem-stats.service.ts';
+import { ProblemImportRepository } from './repositories/problem-import.repository.ts';
+import { ProblemImportService } from './services/problem-import.ts';
 import { RoadSectionRepository } from './repositories/road-section.repository.ts';
 import { ImportRepository } from './repositories/import.repository.ts';
 import { ImportService } from './services/import.service.ts';
@@ -77,6 +81,8 @@ export function buildServices(database: Database, options: ServiceOptions = serv
   const zoneRepository = new ZoneRepository(db);
   const zones = new ZoneService(db, database.engine, zoneRepository, audit, new IdempotencyRepository());
   const problems = new ProblemService(db, database.engine, new ProblemRepository(db), audit);
+  const problemStats = new ProblemStatsService(new ProblemStatsRepository(db));
+  const problemImports = new ProblemImportService(db, database.engine, new ProblemImportRepository(), new ProblemRepository(db), audit, new IdempotencyRepository());
   const roadSections = new RoadSectionService(db, database.engine, new RoadSectionRepository(db), zoneRepository, audit, new IdempotencyRepository());
   const dutyTypes = new DutyTypeRepository(db);
   const layers = new LayerRepository(db);
@@ -90,7 +96,7 @@ export function buildServices(database: Database, options: ServiceOptions = serv
   return {
     database, options, dutyTypes, layers, inspectionPoints, responsibility, coverage, tiles,
     userRepository, sessionRepository, audit, sessions, users, limiter, zones, roadSections, problems,
-    imports, exporter,
+    imports, exporter, problemImports, problemStats,
   };
 }
 

@@ -123,6 +123,9 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/health': fixed('/api/health'),
   'GET /api/map/basemaps': fixed('/api/map/basemaps'),
   'GET /api/map/style.json': fixed('/api/map/style.json'),
+  'GET /api/public/map/style.json': fixed('/api/public/map/style.json'),
+  'GET /api/public/map/area.geojson': fixed('/api/public/map/area.geojson'),
+  'GET /api/public/map/basemap.pmtiles': fixed('/api/public/map/basemap.pmtiles'),
   'POST /api/auth/login': { request: async () => ({ path: '/api/auth/login', init: json('POST', { username: 'viewer', password: DEMO_PASSWORD }) }), ok: 200 },
   'GET /api/auth/demo': fixed('/api/auth/demo'),
   'GET /api/auth/me': fixed('/api/auth/me'),
@@ -236,6 +239,17 @@ const SAMPLES: Record<string, Sample> = {
     ok: 200,
     okFor: { handler: 403, inspector: 403 },
   },
+  // a CSV described, without a mapping: nothing is stored or written
+  'POST /api/problems/import': {
+    request: async () => {
+      const body = new FormData();
+      body.set('file', new Blob(['id,lon,lat,type\n1,110.29,25.27,a\n']), 'access.csv');
+      return { path: '/api/problems/import', init: { method: 'POST', body } };
+    },
+    ok: 200,
+  },
+  // a preview is its user's own: allowed callers reach the look-up and find none (404)
+  'POST /api/problems/import/:previewId/commit': { request: async () => ({ path: '/api/problems/import/00000000-0000-4000-8000-000000000000/commit', init: { method: 'POST' } }), ok: 404 },
   'GET /open311/v2/services.json': fixed('/open311/v2/services.json'),
   'GET /open311/v2/requests.json': fixed('/open311/v2/requests.json?status=open&service_code=evt-env-exposed-waste'),
   'POST /open311/v2/requests.json': {
@@ -246,6 +260,9 @@ const SAMPLES: Record<string, Sample> = {
     ok: 201,
   },
   'GET /open311/v2/requests/:file{[0-9]+\\.json}': { request: async () => ({ path: `/open311/v2/requests/${await insertProblem()}.json` }), ok: 200 },
+  'GET /api/problems/stats/grids': fixed('/api/problems/stats/grids?level=community&from=2026-10-01&to=2026-10-31'),
+  'GET /api/problems/hotspots': fixed('/api/problems/hotspots?status=closed&limit=3'),
+  'GET /api/problems/trend': fixed('/api/problems/trend?interval=week&from=2026-09-01&to=2026-10-31'),
   'GET /api/indicators': fixed('/api/indicators?by=street&from=2026-10-01&to=2026-10-31'),
   'GET /api/rankings/communities': fixed('/api/rankings/communities?period=2026-10-12'),
   'GET /tiles/:name{[a-z0-9-]+\\.pmtiles}': fixed('/tiles/basemap.pmtiles'),

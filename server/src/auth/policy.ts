@@ -20,6 +20,10 @@ export const POLICY: Record<string, Rule> = {
   'GET /api/health': PUBLIC,
   'GET /api/map/basemaps': PUBLIC,
   'GET /api/map/style.json': PUBLIC,
+  // The citizen page's map (你拍我改): the basemap and the district's outline and place names, nothing of the duties.
+  'GET /api/public/map/style.json': PUBLIC,
+  'GET /api/public/map/area.geojson': PUBLIC,
+  'GET /api/public/map/basemap.pmtiles': PUBLIC,
 
   'POST /api/auth/login': PUBLIC,
   'GET /api/auth/demo': PUBLIC,
@@ -90,6 +94,14 @@ export const POLICY: Record<string, Rule> = {
   'GET /api/problems/:id': SIGNED_IN,
   'GET /api/problems/:id/photos/:photoId': SIGNED_IN,
   'POST /api/problems/:id/transitions': only('admin', 'supervisor', 'handler', 'inspector'),
+  // Historical problems from CSV: a bulk write of case records, which the supervision centre (督查,
+  // like registering and closing cases) and admins keep; planners draw zones and handlers work cases.
+  'POST /api/problems/import': only('admin', 'supervisor'),
+  'POST /api/problems/import/:previewId/commit': only('admin', 'supervisor'),
+  // The heat map's statistics (choropleth, hot spots, trend) are the supervisors' view (督查): supervisors and admins.
+  'GET /api/problems/stats/grids': only('admin', 'supervisor'),
+  'GET /api/problems/hotspots': only('admin', 'supervisor'),
+  'GET /api/problems/trend': only('admin', 'supervisor'),
   'GET /api/indicators': SIGNED_IN,
   'GET /api/rankings/communities': SIGNED_IN,
 

@@ -9,7 +9,10 @@ const ACCEPTED = ['application/json'];
  * judged by their content (upload.ts), not searched for NUL characters:
  * a zip or a shapefile is full of them.
  */
-const UPLOAD_PATHS = new Set(['/api/import', '/api/problems', '/api/public/problems']);
+const UPLOAD_PATHS = new Set(['/api/import', '/api/problems', '/api/public/problems', '/api/problems/import']);
+/** Upload paths with an id in them: a problem's transition carries the feedback's photos. */
+const UPLOAD_PATTERNS = [/^\/api\/problems\/\d+\/transitions$/];
+const isUploadPath = (path: string) => UPLOAD_PATHS.has(path) || UPLOAD_PATTERNS.some((pattern) => pattern.test(path));
 
 /** A body is announced by its length or by chunked transfer (HTTP/1.1); a bare POST has neither. */
 function announcesBody(headers: Headers): boolean {
@@ -32,7 +35,7 @@ export function inputGuard(): MiddlewareHandler<Env> {
     const typeHeader = c.req.header('content-type');
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(c.req.method) && (typeHeader !== undefined || announcesBody(c.req.raw.headers))) {
       const type = (typeHeader ?? '').split(';')[0]!.trim().toLowerCase();
-      if (type === 'multipart/form-data' && UPLOAD_PATHS.has(c.req.path) && c.req.method === 'POST') return next();
+      if (type === 'multipart/form-data' && isUploadPath(c.req.path) && c.req.method === 'POST') return next();
       // Open311 clients post form-encoded, as GeoReport v2 says
       if (type === 'application/x-www-form-urlencoded' && c.req.path.startsWith('/open311/')) {
         if (/%00/i.test(await c.req.text())) return c.json(errorBody('invalid_request', 'NUL characters are not accepted.'), 400);

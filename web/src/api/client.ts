@@ -1,5 +1,6 @@
 import type { Geometry, LineString } from 'geojson';
 import type { PersonOption, ZoneFeature, ZoneInput, ZoneLayerProps, ZonePreview, ZoneVersion, ZoneWrite } from './types.ts';
+import type { RoadProps, RoadSectionProps, SectionFeature, SectionInput, SectionPreview, SectionVersion, SectionWrite } from './types.ts';
 import type {
   AuditEntry,
   AuditQuery,
@@ -231,12 +232,13 @@ export interface UploadProgress {
 }
 
 /** One multipart POST through XMLHttpRequest, whose upload reports progress; answered as a fetch Response. */
-function sendForm(path: string, form: FormData, onProgress: ((progress: UploadProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<Response> {
+function sendForm(path: string, form: FormData, onProgress: ((progress: UploadProgress) => void) | undefined, signal: AbortSignal | undefined, headers: Record<string, string> = {}): Promise<Response> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const xhr = new XMLHttpRequest();
     xhr.open('POST', path);
     xhr.responseType = 'blob';
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.setRequestHeader('accept', 'application/json');
     const token = session?.csrfToken();
     if (token) xhr.setRequestHeader('x-csrf-token', token);
@@ -264,9 +266,14 @@ function sendForm(path: string, form: FormData, onProgress: ((progress: UploadPr
  * `request` (CSRF token, the login dialog for an ended session and one retry,
  * one retry with a fresh CSRF token), our error shape turned into an ApiError.
  */
-export async function upload<T>(path: string, form: FormData, options: { signal?: AbortSignal; onProgress?: (progress: UploadProgress) => void } = {}): Promise<T> {
+export async function upload<T>(
+  path: string,
+  form: FormData,
+  /** `headers`: extra request headers (an `Idempotency-Key`, …). */
+  options: { signal?: AbortSignal; onProgress?: (progress: UploadProgress) => void; headers?: Record<string, string> } = {},
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    const response = await sendForm(path, form, options.onProgress, options.signal);
+    const response = await sendForm(path, form, options.onProgress, options.signal, options.headers);
     try {
       return await read<T>(path, response);
     } catch (error) {
@@ -342,4 +349,33 @@ export const zoneApi = {
     request<ZoneWrite>(`/api/zones/${id}/restore`, { method: 'POST', body: { version, currentVersion } }),
   people: (org: number, search: string, signal: AbortSignal, limit = 20) =>
     getJson<{ people: PersonOption[] }>(`/api/people?org=${org}&q=${q(search)}&limit=${limit}`, signal),
+};
+
+/** Responsibility road sections (责任路段): the zones' verbs, with a split at a point and a merge end to end. */
+export const sectionApi = {
+  get: (id: number, signal?: AbortSignal) => request<SectionFeature>(`/api/road-sections/${id}`, { signal }),
+  /** The live sections (or those at the end of `asOf`, `YYYY-MM-DD`), within `bbox` if given. */
+  layer: (options: { bbox?: readonly number[]; asOf?: string }, signal: AbortSignal) => {
+    const params = new URLSearchParams();
+    if (options.bbox) params.set('bbox', options.bbox.map((n) => n.toFixed(6)).join(','));
+    if (options.asOf) params.set('asOf', options.asOf);
+    return getJson<Collection<RoadSectionProps>>(`/api/layers/road-sections?${params}`, signal);
+  },
+  /** The roads within `bbox` (what a section is drawn along). */
+  roads: (bbox: readonly number[], signal: AbortSignal) =>
+    getJson<Collection<RoadProps>>(`/api/layers/roads?bbox=${bbox.map((n) => n.toFixed(6)).join(',')}`, signal),
+  preview: (body: { geometry: LineString; excludeId?: number }, signal: AbortSignal) =>
+    request<SectionPreview>('/api/road-sections/preview', { method: 'POST', body, signal }),
+  /** `key` is the Idempotency-Key: one per save attempt, the same when that attempt is retried. */
+  create: (geometry: LineString, properties: SectionInput, key: string) =>
+    request<SectionWrite>('/api/road-sections', { method: 'POST', body: { type: 'Feature', geometry, properties }, headers: { 'idempotency-key': key } }),
+  update: (id: number, version: number, geometry: LineString, properties: SectionInput) =>
+    request<SectionWrite>(`/api/road-sections/${id}`, { method: 'PUT', body: { type: 'Feature', geometry, properties: { ...properties, version } } }),
+  remove: (id: number, version: number) => request<void>(`/api/road-sections/${id}?version=${version}`, { method: 'DELETE' }),
+  split: (id: number, version: number, point: readonly [number, number]) =>
+    request<{ sections: SectionFeature[] }>(`/api/road-sections/${id}/split`, { method: 'POST', body: { version, point } }),
+  merge: (sections: { id: number; version: number }[]) => request<SectionWrite>('/api/road-sections/merge', { method: 'POST', body: { sections } }),
+  history: (id: number, signal: AbortSignal) => getJson<{ versions: SectionVersion[] }>(`/api/road-sections/${id}/history`, signal),
+  restore: (id: number, version: number, currentVersion: number) =>
+    request<SectionWrite>(`/api/road-sections/${id}/restore`, { method: 'POST', body: { version, currentVersion } }),
 };

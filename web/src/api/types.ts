@@ -2,7 +2,7 @@
  * Shapes of the civgrid API as the web app reads them. Kept by hand until the
  * server exports its route types for Hono's RPC client (`hc<AppType>`).
  */
-import type { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon } from 'geojson';
+import type { Feature, FeatureCollection, Geometry, MultiLineString, MultiPolygon, Polygon } from 'geojson';
 
 export interface Health {
   status: string;
@@ -323,3 +323,68 @@ export interface ZoneVersion {
 
 /** A responsible person (责任人) for the owner picker (`GET /api/people`). */
 export interface PersonOption { id: number; name: string; phone: string | null; title: string | null; organisationId: number }
+
+/** A responsibility road section (责任路段) as the section routes answer it (`/api/road-sections/*`). */
+export interface SectionFeatureProps {
+  id: number;
+  version: number;
+  name: string;
+  roadId: number | null;
+  roadName: string | null;
+  ownerOrgId: number;
+  ownerName: string;
+  personId: number | null;
+  validFrom: string;
+  updatedAt: string;
+  updatedBy: string | null;
+  lengthM: number;
+}
+export type SectionFeature = Feature<MultiLineString, SectionFeatureProps> & { id: number };
+
+/** What a section create or update sends besides the line. */
+export interface SectionInput {
+  name: string;
+  ownerOrgId: number;
+  personId: number | null;
+  comment?: string;
+  /** `YYYY-MM-DD`; a create without one starts now, an update keeps the old one. */
+  validFrom?: string;
+}
+
+export interface SectionOverlap { sectionId: number; name: string; ownerName: string; lengthM: number }
+
+/** What every section write answers (create, update, merge, restore). */
+export interface SectionWrite {
+  section: SectionFeature;
+  /** The drawn line followed a road and was laid onto it. */
+  snappedToRoad: boolean;
+  findings: { overlaps: SectionOverlap[]; uncoveredCreatedM: number; uncoveredFilledM: number };
+}
+
+/** The live feedback of a section edit (`POST /api/road-sections/preview`): the findings with where they lie. */
+export interface SectionPreview {
+  overlaps: (SectionOverlap & { geometry: Geometry | null })[];
+  uncoveredCreatedM: number;
+  uncoveredFilledM: number;
+  uncoveredCreated: Geometry | null;
+  uncoveredFilled: Geometry | null;
+  snappedToRoad: boolean;
+  /** The line as it would be saved (laid onto its road). */
+  geometry: Geometry | null;
+  outsideScopeM: number;
+}
+
+export interface SectionVersion {
+  version: number;
+  name: string;
+  ownerOrgId: number;
+  ownerName: string | null;
+  personId: number | null;
+  roadId: number | null;
+  deleted: boolean;
+  validFrom: string;
+  changedAt: string;
+  changedBy: string | null;
+  comment: string | null;
+  geometry: Geometry | null;
+}

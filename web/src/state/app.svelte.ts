@@ -6,10 +6,12 @@ import { Selection } from './selection.svelte.ts';
 import { AppStatus } from './status.svelte.ts';
 import { AuditLog } from './audit.svelte.ts';
 import { UserAdmin } from './users.svelte.ts';
+import { CategoryAdmin } from './categories.svelte.ts';
+import { IndicatorBoard } from './indicators.svelte.ts';
 import { ZoneEditor } from '../editing/editor.svelte.ts';
 
-/** The administrators' panels, on the right where the blind-spot panel opens. */
-export type AdminPanel = 'users' | 'audit';
+/** The administrators' panels, on the right where the blind-spot panel opens (考核指标 also for supervisors). */
+export type AdminPanel = 'users' | 'audit' | 'categories' | 'indicators';
 
 /** Everything the app's components share, one instance per page. */
 export class AppState {
@@ -20,6 +22,9 @@ export class AppState {
   readonly blindSpots = new BlindSpots();
   readonly users = new UserAdmin();
   readonly audit = new AuditLog();
+  /** 分类管理 (admins) and 考核指标 (admins, supervisors). */
+  readonly categories = new CategoryAdmin();
+  readonly indicators = new IndicatorBoard();
   /** 编辑: a planner's editing session; every write makes the blind-spot panel analyse again. */
   readonly editor = new ZoneEditor(() => {
     this.blindSpots.revision += 1;
