@@ -16,7 +16,7 @@ import { importRoutes } from './routes/import/import.routes.ts';
 import { exportRoutes } from './routes/export/export.routes.ts';
 import { MAX_IMPORT_BYTES } from './services/import.service.ts';
 import { open311Routes } from './routes/open311/open311.routes.ts';
-import { categoryRoutes, indicatorRoutes, problemRoutes, publicProblemRoutes } from './routes/problems/problems.routes.ts';
+import { calendarRoutes, categoryRoutes, indicatorRoutes, problemRoutes, publicProblemRoutes } from './routes/problems/problems.routes.ts';
 import { problemImportRoutes } from './routes/problems/problem-import.routes.ts';
 import { problemStatsRoutes } from './routes/problems/stats.routes.ts';
 import type { Env } from './http/env.ts';
@@ -59,6 +59,7 @@ export function createApp(deps: AppDeps) {
     .route('/import', importRoutes(services))
     .route('/export', exportRoutes(services))
     .route('/categories', categoryRoutes(services))
+    .route('/calendar', calendarRoutes(services))
     .route('/problems/import', problemImportRoutes(services))
     // before the problem routes: /problems/hotspots is not a problem's id
     .route('/problems', problemStatsRoutes(services))

@@ -218,6 +218,15 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/export/:layer': fixed('/api/export/streets?format=csv'),
   'GET /api/categories': fixed('/api/categories'),
   'PUT /api/categories/:id': { request: async () => ({ path: '/api/categories/evt-env-waste-pile', init: json('PUT', { deadlineHours: 24 }) }), ok: 200 },
+  'GET /api/calendar': fixed('/api/calendar?year=2026'),
+  'PUT /api/calendar/:day': { request: async () => ({ path: '/api/calendar/2027-03-03', init: json('PUT', { kind: 'holiday', name: '测试' }) }), ok: 200 },
+  'DELETE /api/calendar/:day': {
+    request: async () => {
+      await sql`INSERT INTO work_calendar (day, kind, name) VALUES ('2027-03-04', 'holiday', '测试') ON CONFLICT (day) DO NOTHING`.execute(database.db);
+      return { path: '/api/calendar/2027-03-04', init: { method: 'DELETE' } };
+    },
+    ok: 204,
+  },
   'POST /api/public/problems': { request: async () => ({ path: '/api/public/problems', init: json('POST', report()) }), ok: 201 },
   'POST /api/problems': { request: async () => ({ path: '/api/problems', init: json('POST', report()) }), ok: 201 },
   'GET /api/problems': fixed('/api/problems?limit=5'),

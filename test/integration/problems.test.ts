@@ -254,6 +254,42 @@ describe('the workflow', () => {
   });
 });
 
+describe('the working calendar', () => {
+  it('lists the seeded holidays and lets only admins add, change and remove a day, audited', async () => {
+    const listed = (await (await supervisor.request('/api/calendar?year=2026')).json()) as { days: { day: string; kind: string; name: string }[] };
+    // National Day 2026: 1–7 October off (State Council notice of 2025-11)
+    expect(listed.days.filter((d) => d.name === '国庆节' && d.kind === 'holiday').map((d) => d.day)).toEqual(['2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04', '2026-10-05', '2026-10-06', '2026-10-07']);
+    expect((await send(supervisor, 'PUT', '/api/calendar/2027-05-06', { kind: 'holiday', name: '测试' })).status).toBe(403);
+    expect((await errorOf(await send(admin, 'PUT', '/api/calendar/2027-02-30', { kind: 'holiday', name: '测试' }))).code).toBe('invalid_request');
+    expect((await send(admin, 'PUT', '/api/calendar/2027-05-06', { kind: 'rest', name: '测试' })).status).toBe(400);
+    const put = await send(admin, 'PUT', '/api/calendar/2027-05-06', { kind: 'workday', name: '调休上班' });
+    expect(put.status).toBe(200);
+    const year = (await (await admin.request('/api/calendar?year=2027')).json()) as { days: { day: string; kind: string }[] };
+    expect(year.days).toContainEqual({ day: '2027-05-06', kind: 'workday', name: '调休上班' });
+    expect((await admin.request('/api/calendar/2027-05-06', { method: 'DELETE' })).status).toBe(204);
+    expect((await errorOf(await admin.request('/api/calendar/2027-05-06', { method: 'DELETE' }))).code).toBe('calendar_day_not_found');
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log WHERE entity = 'calendar_day' AND entity_id = '2027-05-06'`.execute(database.db);
+    expect(rows[0]!.n).toBe(2);
+  });
+
+  it('moves a deadline past days an admin declares holidays', async () => {
+    // the next ten China days become holidays: a 4-working-hour deadline set now
+    // cannot fall before the eleventh day begins
+    const today = new Date(Date.now() + 8 * 3600_000);
+    const days = Array.from({ length: 10 }, (_, i) => new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + i)).toISOString().slice(0, 10));
+    for (const day of days) expect((await send(admin, 'PUT', `/api/calendar/${day}`, { kind: 'holiday', name: '测试假期' })).status).toBe(200);
+    try {
+      let p = await report(one);
+      p = await step(supervisor, p, 'register');
+      p = await step(supervisor, p, 'dispatch');
+      const eleventh = new Date(`${days[9]}T00:00:00+08:00`).getTime() + 86_400_000;
+      expect(new Date(p.dueAt!).getTime()).toBeGreaterThanOrEqual(eleventh + (8 * 60 + 30) * 60_000);
+    } finally {
+      for (const day of days) await admin.request(`/api/calendar/${day}`, { method: 'DELETE' });
+    }
+  });
+});
+
 describe('lists', () => {
   it('filters by status and category and exports CSV', async () => {
     const res = await supervisor.request(`/api/problems?status=closed,void&category=${CATEGORY}`);

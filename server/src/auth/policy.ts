@@ -87,6 +87,9 @@ export const POLICY: Record<string, Rule> = {
   // and needs the categories; staff report and follow the workflow, which checks each action's role.
   'GET /api/categories': PUBLIC,
   'PUT /api/categories/:id': only('admin'),
+  'GET /api/calendar': SIGNED_IN,
+  'PUT /api/calendar/:day': only('admin'),
+  'DELETE /api/calendar/:day': only('admin'),
   'POST /api/public/problems': PUBLIC,
   'POST /api/problems': only('admin', 'supervisor', 'handler', 'inspector'),
   'GET /api/problems': SIGNED_IN,

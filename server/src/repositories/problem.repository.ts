@@ -384,6 +384,21 @@ export class ProblemRepository {
     return { mime: thumb ? 'image/webp' : row.mime, bytes: row.bytes as Uint8Array };
   }
 
+  async calendarDay(db: Db, day: string): Promise<CalendarException | undefined> {
+    const { rows } = await sql<CalendarException>`SELECT to_char(day, 'YYYY-MM-DD') AS day, kind, name FROM work_calendar WHERE day = ${day}::date`.execute(db);
+    return rows[0];
+  }
+
+  async setCalendarDay(db: Db, entry: CalendarException): Promise<void> {
+    await sql`
+      INSERT INTO work_calendar (day, kind, name) VALUES (${entry.day}::date, ${entry.kind}, ${entry.name})
+      ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name`.execute(db);
+  }
+
+  async removeCalendarDay(db: Db, day: string): Promise<void> {
+    await sql`DELETE FROM work_calendar WHERE day = ${day}::date`.execute(db);
+  }
+
   async calendar(db: Db = this.db): Promise<CalendarException[]> {
     const { rows } = await sql<CalendarException>`SELECT to_char(day, 'YYYY-MM-DD') AS day, kind, name FROM work_calendar ORDER BY day`.execute(db);
     return rows;

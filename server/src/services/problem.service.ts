@@ -7,7 +7,7 @@ import type { Actor, AuditRepository } from '../repositories/audit.repository.ts
 import type { CategoryRow, IndicatorGroup, PhotoStage, ProblemFilter, ProblemRepository, ProblemRow, ProblemStatus } from '../repositories/problem.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
 import type { Photo } from './photo.ts';
-import { WorkCalendar } from './work-calendar.ts';
+import { type CalendarException, WorkCalendar } from './work-calendar.ts';
 
 export type Action = 'register' | 'dispatch' | 'start' | 'feedback' | 'verify' | 'close' | 'return' | 'void' | 'transfer' | 'urge' | 'escalate';
 
@@ -329,6 +329,34 @@ export class ProblemService {
       red: ranked.slice(0, size),
       black: size > 0 ? ranked.slice(-size).reverse() : [],
     };
+  }
+
+  /** The special days of a year: public holidays and the weekends worked in exchange (调休). */
+  async calendarYear(year: number): Promise<CalendarException[]> {
+    return (await this.problems.calendar()).filter((d) => d.day.startsWith(`${year}-`));
+  }
+
+  /**
+   * Marks a day as a holiday or as a working day (an adjusted weekend), or
+   * with `entry === null` returns it to the ordinary week. Admins only,
+   * audited; deadlines set afterwards use the new calendar at once.
+   */
+  async setCalendarDay(user: AuthUser, actor: Actor, day: string, entry: { kind: 'holiday' | 'workday'; name: string } | null): Promise<CalendarException | null> {
+    if (user.role !== 'admin') throw forbidden('role_not_allowed', 'Only admins edit the working calendar.');
+    const saved = await this.db.transaction().execute(async (trx) => {
+      const before = await this.problems.calendarDay(trx, day);
+      if (entry === null) {
+        if (!before) throw notFound('calendar_day_not_found', `${day} is an ordinary day already.`);
+        await this.problems.removeCalendarDay(trx, day);
+      } else {
+        await this.problems.setCalendarDay(trx, { day, ...entry });
+      }
+      const after = entry === null ? null : { day, ...entry };
+      await this.audit.record(trx, actor, { scopeCode: null, action: entry === null ? 'delete' : 'update', entity: 'calendar_day', entityId: day, before: before ? { ...before } : null, after: after ? { ...after } : null });
+      return after;
+    });
+    this.calendarCache = undefined;
+    return saved;
   }
 
   /** The working calendar, reloaded at most once a minute (admins edit it rarely). */

@@ -120,6 +120,29 @@ export function categoryRoutes({ problems }: Services) {
     );
 }
 
+const calendarDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'must be a real day');
+const calendarEntry = z.object({ kind: z.enum(['holiday', 'workday']), name: z.string().trim().min(1).max(40) }).strict();
+
+/**
+ * The working calendar deadlines run on (工作日历): public holidays and the
+ * weekends worked in exchange (调休), seeded for 2026–2027; admins add,
+ * change and remove days as the State Council announces them.
+ */
+export function calendarRoutes({ problems }: Services) {
+  return new Hono<Env>()
+    .get('/', validate('query', z.object({ year: z.coerce.number().int().min(2000).max(2100) })), async (c) => {
+      const { year } = c.req.valid('query');
+      return c.json({ year, days: await problems.calendarYear(year) });
+    })
+    .put('/:day', validate('param', z.object({ day: calendarDay })), validate('json', calendarEntry), async (c) =>
+      c.json(await problems.setCalendarDay(userOf(c), actorOf(c), c.req.valid('param').day, c.req.valid('json'))),
+    )
+    .delete('/:day', validate('param', z.object({ day: calendarDay })), async (c) => {
+      await problems.setCalendarDay(userOf(c), actorOf(c), c.req.valid('param').day, null);
+      return c.body(null, 204);
+    });
+}
+
 /** Problems (案件): reports by staff and citizens, lists and timelines, the workflow. */
 export function problemRoutes({ problems }: Services) {
   return new Hono<Env>()
