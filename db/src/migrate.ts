@@ -8,6 +8,7 @@ import * as m0006 from './migrations/0006_imports.ts';
 import * as m0007 from './migrations/0007_problem_workflow.ts';
 import * as m0008 from './migrations/0008_problem_photo_events.ts';
 import * as m0009 from './migrations/0009_problem_imports.ts';
+import * as m0010 from './migrations/0010_inspection.ts';
 
 /** Migrations in name order; each is raw PostGIS SQL in an up/down pair. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0007_problem_workflow': m0007,
   '0008_problem_photo_events': m0008,
   '0009_problem_imports': m0009,
+  '0010_inspection': m0010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -327,6 +327,107 @@ export interface SettingsTable {
   value: unknown;
 }
 
+/** Inspection rounds, groups, routes, checklists and checks (migration 0010). */
+export interface InspectionRoundsTable {
+  id: Generated<number>;
+  name: string;
+  /** Dates as 'YYYY-MM-DD' (date columns). */
+  starts_on: ColumnType<string, string, string>;
+  ends_on: ColumnType<string, string, string>;
+  /** Share of the final score, in (0, 1]. */
+  weight: Generated<number>;
+  status: Generated<'planning' | 'active' | 'closed'>;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  created_by: string | null;
+}
+
+export interface InspectionGroupsTable {
+  id: Generated<number>;
+  round_id: number;
+  name: string;
+  leader_user_id: number | null;
+  color: string | null;
+  start_geom: Geometry | null;
+  sort: Generated<number>;
+  created_at: Timestamp;
+}
+
+export interface InspectionGroupMembersTable {
+  group_id: number;
+  user_id: number;
+}
+
+export interface InspectionRoundPointsTable {
+  round_id: number;
+  point_id: number;
+  group_id: number | null;
+  visit_order: number | null;
+}
+
+export interface InspectionRoutesTable {
+  group_id: number;
+  length_m: number;
+  duration_s: number;
+  geom: Geometry | null;
+  legs: ColumnType<unknown, string, string>;
+  method: string;
+  computed_at: Timestamp;
+}
+
+export interface ChecklistItemsTable {
+  id: Generated<number>;
+  point_type: string;
+  code: string;
+  section: string;
+  label: string;
+  label_en: string;
+  points: Generated<number>;
+  category_id: string | null;
+  sort: Generated<number>;
+  active: Generated<boolean>;
+}
+
+export type CheckResult = 'pass' | 'fail' | 'serious';
+
+export interface InspectionChecksTable {
+  id: Generated<number>;
+  round_id: number;
+  group_id: number | null;
+  point_id: number;
+  user_id: number | null;
+  checked_at: ColumnType<Date, Date | string, Date | string>;
+  received_at: Timestamp;
+  geom: Geometry | null;
+  note: string | null;
+  score: number;
+  max_score: number;
+  point_version: number | null;
+  package_version: string | null;
+  conflict: ColumnType<unknown, string | null, string | null>;
+  idempotency_key: string | null;
+}
+
+export interface InspectionCheckItemsTable {
+  check_id: number;
+  item_id: number;
+  result: CheckResult;
+  note: string | null;
+  problem_id: number | null;
+}
+
+export interface InspectionCheckPhotosTable {
+  id: Generated<number>;
+  check_id: number;
+  item_id: number | null;
+  mime: string;
+  bytes: Uint8Array;
+  thumb: Uint8Array | null;
+  size: number;
+  created_at: Timestamp;
+}
+
 export interface DB {
   territories: TerritoriesTable;
   context_features: ContextFeaturesTable;
@@ -354,4 +455,13 @@ export interface DB {
   idempotency_keys: IdempotencyKeysTable;
   import_previews: ImportPreviewsTable;
   problem_import_previews: ProblemImportPreviewsTable;
+  inspection_rounds: InspectionRoundsTable;
+  inspection_groups: InspectionGroupsTable;
+  inspection_group_members: InspectionGroupMembersTable;
+  inspection_round_points: InspectionRoundPointsTable;
+  inspection_routes: InspectionRoutesTable;
+  checklist_items: ChecklistItemsTable;
+  inspection_checks: InspectionChecksTable;
+  inspection_check_items: InspectionCheckItemsTable;
+  inspection_check_photos: InspectionCheckPhotosTable;
 }
