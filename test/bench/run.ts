@@ -21,6 +21,7 @@ import { type TileLayerId, TileRepository } from '../../server/src/repositories/
 import { tilesInBBox } from '@civgrid/tiles';
 import { BENCH_DUTY, ensureCoverageFixture } from './fixtures.ts';
 import { compare, ms, ratio, stats, table } from './harness.ts';
+import { benchRouting } from './routing.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const COVERAGE_ROUNDS = Number(process.env.BENCH_COVERAGE_ROUNDS ?? 5);
@@ -185,6 +186,8 @@ for (const engine of await openEngines()) {
       covRows.push([kind, String(findings), ms(r.a.p50), ms(r.b.p50), ratio(r.a.p50, r.b.p50), ms(r.a.p95), ms(r.b.p95)]);
     }
     table(['query', 'findings', 'api p50', 'sql p50', 'ratio', 'api p95', 'sql p95'], covRows);
+
+    await benchRouting(database, app, record);
   } finally {
     await database.close();
     await engine.cleanup?.();

@@ -2,7 +2,9 @@ import { type Kysely, sql } from 'kysely';
 import type { DB } from '../schema.ts';
 import { ensureDemoAccounts } from './accounts.ts';
 import { seedCatalogue } from './catalogue.ts';
+import { seedChecklists } from './checklists.ts';
 import { seedContext } from './context.ts';
+import { seedInspection } from './inspection.ts';
 import { seedOrganisations } from './organisations.ts';
 import { seedPoints } from './points.ts';
 import { seedProblems } from './problems.ts';
@@ -36,12 +38,13 @@ export { DEMO_ACCOUNTS, DEMO_PASSWORD, disableDemoAccounts, ensureDemoAccounts }
 export const DEFAULT_SEED = 20261122;
 export const DEFAULT_PROBLEMS = 20000;
 /** Bump when the generator changes, so that `pnpm seed` rebuilds an older demo. */
-export const SEED_VERSION = 1;
+export const SEED_VERSION = 3;
 
 const DOMAIN_TABLES = [
   'territories', 'context_features', 'organisations', 'people', 'duty_types', 'zones', 'zone_versions', 'roads',
-  'road_sections', 'road_section_versions', 'inspection_points', 'inspection_point_people', 'problem_categories', 'problems', 'problem_events',
+  'road_sections', 'road_section_versions', 'inspection_points', 'inspection_point_people', 'problem_categories', 'checklist_items', 'problems', 'problem_events',
   'audit_log', 'layer_versions',
+  'inspection_rounds', 'inspection_groups', 'inspection_group_members', 'inspection_round_points', 'inspection_routes',
 ] as const;
 
 interface DemoSetting {
@@ -103,6 +106,8 @@ export async function seedDemo(db: Kysely<DB>, options: SeedOptions = {}): Promi
     const organisations = await seedOrganisations(trx, territory, rng.fork('organisations'));
     progress('duty types and problem categories');
     await seedCatalogue(trx);
+    progress('checklists per point type');
+    await seedChecklists(trx);
     progress('roads');
     const roads = await seedRoads(trx, territory, rng.fork('roads'));
     progress('responsibility road sections');
@@ -124,6 +129,8 @@ export async function seedDemo(db: Kysely<DB>, options: SeedOptions = {}): Promi
 
     progress('demo accounts, one per role');
     await ensureDemoAccounts(trx);
+    progress('inspection rounds: two rounds of 18 groups (after the accounts: the demo inspector is in 第1组)');
+    await seedInspection(trx);
 
     await trx.insertInto('settings').values({ key: 'demo', value: JSON.stringify(wanted) })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(wanted) })).execute();
