@@ -9,7 +9,7 @@ const ACCEPTED = ['application/json'];
  * judged by their content (upload.ts), not searched for NUL characters:
  * a zip or a shapefile is full of them.
  */
-const UPLOAD_PATHS = new Set(['/api/import', '/api/problems', '/api/public/problems', '/api/problems/import']);
+const UPLOAD_PATHS = new Set(['/api/import', '/api/problems', '/api/public/problems', '/api/problems/import', '/api/inspection/checks']);
 /** Upload paths with an id in them: a problem's transition carries the feedback's photos. */
 const UPLOAD_PATTERNS = [/^\/api\/problems\/\d+\/transitions$/];
 const isUploadPath = (path: string) => UPLOAD_PATHS.has(path) || UPLOAD_PATTERNS.some((pattern) => pattern.test(path));

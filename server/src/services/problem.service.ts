@@ -191,47 +191,62 @@ export class ProblemService {
    * answers the problem it created (200), so a phone's retry adds nothing.
    */
   async report(actor: Actor, input: ReportInput, idempotencyKey: string | undefined): Promise<ReportAnswer> {
-    const located = input.photos?.find((p) => p.gps)?.gps;
-    if ((input.lon === undefined || input.lat === undefined) && !located) {
-      throw badRequest('location_required', 'Say where: lon and lat, or a photo with its GPS position.');
-    }
-    // a position given wins over the photo's; the photo's (EXIF) is WGS84
-    const [lon, lat] = input.lon !== undefined && input.lat !== undefined ? toWgs84(input.lon, input.lat, input.crs) : [located!.lon, located!.lat];
-    const category = await this.problems.category(this.db, input.categoryId);
-    if (!category?.parentId) throw badRequest('unknown_category', `No reportable category "${input.categoryId}" (pick a minor class, such as 暴露垃圾).`);
+    const [lon, lat] = placeOf(input);
+    const category = await this.reportableCategory(this.db, input.categoryId);
     const key = idempotencyKey ? `${actor.userId ?? 'public'}:${idempotencyKey}` : null;
     return this.db.transaction().execute(async (trx) => {
       if (key) {
         const earlier = await this.problems.byIdempotencyKey(trx, key);
         if (earlier !== undefined) return { status: 200 as const, problem: (await this.views([(await this.problems.get(trx, earlier))!], trx))[0]! };
       }
-      const routing = await this.problems.route(trx, category.id, lon, lat);
-      if (!routing.insideDistrict) throw unprocessable('outside_territory', 'The place is outside the district this system serves.', { lon, lat });
-      const owners = routing.owners;
-      const owner = !category.dutyTypeId
-        ? routing.streetOffice
-        : owners.length === 1 ? owners[0]! : owners.length === 0 ? routing.streetOffice : routing.campaignOffice;
-      const id = await this.problems.insert(trx, {
-        categoryId: category.id,
-        description: input.description,
-        source: input.source,
-        lon, lat,
-        gridId: routing.gridId,
-        streetId: routing.streetId,
-        ownerOrgId: owner?.id ?? null,
-        blindSpot: category.dutyTypeId !== null && owners.length === 0,
-        disputed: category.dutyTypeId !== null && owners.length > 1,
-        reporter: input.reporter,
-        idempotencyKey: key,
-      });
-      const note = category.dutyTypeId === null ? null : owners.length === 0 ? 'blind spot: no owner of the duty here' : owners.length > 1 ? `disputed: ${owners.map((o) => o.name).join(', ')}` : null;
-      const event = await this.problems.addEvent(trx, id, 'report', null, 'reported', actor.username ?? input.source, note);
-      for (const photo of input.photos ?? []) await this.problems.addPhoto(trx, id, 'report', photo, actor.username ?? input.source, event);
-      const problem = (await this.problems.get(trx, id))!;
-      await this.audit.record(trx, actor, { scopeCode: routing.placeCode, action: 'report', entity: 'problem', entityId: id, before: null, after: { ...problem } });
-      await new TileRepository(trx, this.engine).bumpVersion('problems');
-      return { status: 201 as const, problem: (await this.views([problem], trx))[0]! };
+      return { status: 201 as const, problem: await this.file(trx, actor, input, category, lon, lat, key) };
     });
+  }
+
+  /**
+   * The same report, inside a transaction the caller holds: an inspection
+   * check files the problems of its failed items this way, so that the check
+   * and its problems are stored together or not at all.
+   */
+  async reportIn(trx: Kysely<DB>, actor: Actor, input: ReportInput): Promise<ProblemView> {
+    const [lon, lat] = placeOf(input);
+    return this.file(trx, actor, input, await this.reportableCategory(trx, input.categoryId), lon, lat, null);
+  }
+
+  private async reportableCategory(db: Kysely<DB>, id: string): Promise<CategoryRow> {
+    const category = await this.problems.category(db, id);
+    if (!category?.parentId) throw badRequest('unknown_category', `No reportable category "${id}" (pick a minor class, such as 暴露垃圾).`);
+    return category;
+  }
+
+  /** Routes the report to its owner and stores it with its first timeline step, photos and audit entry. */
+  private async file(trx: Kysely<DB>, actor: Actor, input: ReportInput, category: CategoryRow, lon: number, lat: number, key: string | null): Promise<ProblemView> {
+    const routing = await this.problems.route(trx, category.id, lon, lat);
+    if (!routing.insideDistrict) throw unprocessable('outside_territory', 'The place is outside the district this system serves.', { lon, lat });
+    const owners = routing.owners;
+    const owner = !category.dutyTypeId
+      ? routing.streetOffice
+      : owners.length === 1 ? owners[0]! : owners.length === 0 ? routing.streetOffice : routing.campaignOffice;
+    const id = await this.problems.insert(trx, {
+      categoryId: category.id,
+      description: input.description,
+      source: input.source,
+      lon, lat,
+      gridId: routing.gridId,
+      streetId: routing.streetId,
+      ownerOrgId: owner?.id ?? null,
+      blindSpot: category.dutyTypeId !== null && owners.length === 0,
+      disputed: category.dutyTypeId !== null && owners.length > 1,
+      reporter: input.reporter,
+      idempotencyKey: key,
+    });
+    const note = category.dutyTypeId === null ? null : owners.length === 0 ? 'blind spot: no owner of the duty here' : owners.length > 1 ? `disputed: ${owners.map((o) => o.name).join(', ')}` : null;
+    const event = await this.problems.addEvent(trx, id, 'report', null, 'reported', actor.username ?? input.source, note);
+    for (const photo of input.photos ?? []) await this.problems.addPhoto(trx, id, 'report', photo, actor.username ?? input.source, event);
+    const problem = (await this.problems.get(trx, id))!;
+    await this.audit.record(trx, actor, { scopeCode: routing.placeCode, action: 'report', entity: 'problem', entityId: id, before: null, after: { ...problem } });
+    await new TileRepository(trx, this.engine).bumpVersion('problems');
+    return (await this.views([problem], trx))[0]!;
   }
 
   async transition(user: AuthUser, actor: Actor, id: number, input: TransitionInput): Promise<ProblemView> {
@@ -388,6 +403,16 @@ export class ProblemService {
       };
     });
   }
+}
+
+/** Where a report is, in WGS84: the position given, else the first photo's GPS (EXIF is WGS84). */
+function placeOf(input: ReportInput): [number, number] {
+  const located = input.photos?.find((p) => p.gps)?.gps;
+  if ((input.lon === undefined || input.lat === undefined) && !located) {
+    throw badRequest('location_required', 'Say where: lon and lat, or a photo with its GPS position.');
+  }
+  // a position given wins over the photo's
+  return input.lon !== undefined && input.lat !== undefined ? toWgs84(input.lon, input.lat, input.crs) : [located!.lon, located!.lat];
 }
 
 function toWgs84(lon: number, lat: number, crs: 'wgs84' | 'gcj02'): [number, number] {
