@@ -33,6 +33,10 @@ import { publicMapRoutes } from './routes/map/public-map.routes.ts';
 import { responsibilityRoutes } from './routes/responsibility/responsibility.routes.ts';
 import { pmtilesFileRoutes } from './routes/pmtiles/pmtiles-file.routes.ts';
 import { tileRoutes } from './routes/tiles/tiles.routes.ts';
+import { inspectionRoundRoutes } from './routes/inspection/rounds.routes.ts';
+import { inspectionCheckRoutes } from './routes/inspection/checks.routes.ts';
+import { readinessRoutes } from './routes/inspection/readiness.routes.ts';
+import { inspectionPackageRoutes } from './routes/inspection/package.routes.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -71,6 +75,10 @@ export function createApp(deps: AppDeps) {
     .route('/responsibility', responsibilityRoutes(services))
     .route('/inspection-points', inspectionPointRoutes(services))
     .route('/coverage', coverageRoutes(services))
+    .route('/inspection', inspectionRoundRoutes(services))
+    .route('/inspection', readinessRoutes(services))
+    .route('/inspection', inspectionPackageRoutes(deps, services))
+    .route('/inspection', inspectionCheckRoutes(services))
     .route('/map', mapRoutes(deps))
     .route('/public/map', publicMapRoutes(deps, services));
 
@@ -115,7 +123,7 @@ export function createApp(deps: AppDeps) {
   const jsonLimit = limit(MAX_BODY_BYTES);
   // An imported file may be larger than any JSON body; the import route judges the file itself.
   const uploadLimit = limit(MAX_UPLOAD_BODY_BYTES);
-  const UPLOADS = new Set(['/api/import', '/api/problems', '/api/public/problems', '/api/problems/import']);
+  const UPLOADS = new Set(['/api/import', '/api/problems', '/api/public/problems', '/api/problems/import', '/api/inspection/checks']);
   /** Upload paths with an id in them: a problem's transition carries the feedback's photos. */
   const UPLOAD_PATTERNS = [/^\/api\/problems\/\d+\/transitions$/];
   const isUpload = (path: string) => UPLOADS.has(path) || UPLOAD_PATTERNS.some((pattern) => pattern.test(path));

@@ -33,6 +33,14 @@ import { RoadSectionRepository } from './repositories/road-section.repository.ts
 import { ImportRepository } from './repositories/import.repository.ts';
 import { ImportService } from './services/import.service.ts';
 import { ExportService } from './services/export.service.ts';
+import { InspectionRoundRepository } from './repositories/inspection-round.repository.ts';
+import { InspectionRoundService } from './services/inspection-round.service.ts';
+import { RoutingService } from './services/routing.service.ts';
+import { InspectionCheckRepository } from './repositories/inspection-check.repository.ts';
+import { InspectionCheckService } from './services/inspection-check.service.ts';
+import { ReadinessRepository } from './repositories/readiness.repository.ts';
+import { ReadinessService } from './services/readiness.service.ts';
+import { InspectionPointService } from './services/inspection-point.service.ts';
 
 /** What createApp is built from; tests pass their own database and a silent logger. */
 export interface AppDeps {
@@ -93,10 +101,21 @@ export function buildServices(database: Database, options: ServiceOptions = serv
   const coverage = new CoverageService(new CoverageRepository(db), new AreaRepository(db), dutyTypes);
   const tileRepository = new TileRepository(db, database.engine);
   const tiles = new TileService(tileRepository, database.engine, new LayerVersions(tileRepository, database));
+  // the readiness board (备检看板) and the point edits it makes (issue 8)
+  const readiness = new ReadinessService(new ReadinessRepository(db), new CoverageRepository(db));
+  const inspectionPointEdits = new InspectionPointService(db, database.engine, inspectionPoints, audit);
+  // checklists, checks and scores of inspection rounds (issue 8)
+  const inspectionChecks = new InspectionCheckService(db, new InspectionCheckRepository(db), problems, audit, new IdempotencyRepository());
+  // inspection rounds, groups, assignment and routes over the roads (issue 8)
+  const routing = new RoutingService(db, database.engine);
+  const inspectionRounds = new InspectionRoundService(db, new InspectionRoundRepository(db), routing, audit);
   return {
     database, options, dutyTypes, layers, inspectionPoints, responsibility, coverage, tiles,
     userRepository, sessionRepository, audit, sessions, users, limiter, zones, roadSections, problems,
     imports, exporter, problemImports, problemStats,
+    inspectionChecks,
+    readiness, inspectionPointEdits,
+    routing, inspectionRounds,
   };
 }
 

@@ -4,6 +4,7 @@
  * here, fails this test. Allowed callers get the route's success status;
  * the others 401 (no session) or 403 (wrong role).
  */
+import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +119,100 @@ const coverage = (what: string): Record<string, Sample> => ({
   [`POST /api/coverage/${what}`]: { request: async () => ({ path: `/api/coverage/${what}`, init: json('POST', { duty: 'sanitation-city', area: String(fx.community) }) }), ok: 200 },
 });
 
+/** A round with one group of two points whose member is the demo inspector (the field package's samples; made once). */
+let packageFixture: Promise<{ round: number; group: number }> | undefined;
+function packageGroup(): Promise<{ round: number; group: number }> {
+  packageFixture ??= (async () => {
+    const round = (await sql<{ id: number }>`
+      INSERT INTO inspection_rounds (name, starts_on, ends_on) VALUES ('权限测试轮次', '2026-11-01', '2026-11-30') RETURNING id`.execute(database.db)).rows[0]!.id;
+    const group = (await sql<{ id: number }>`
+      INSERT INTO inspection_groups (round_id, name) VALUES (${round}, '权限测试组') RETURNING id`.execute(database.db)).rows[0]!.id;
+    await sql`INSERT INTO inspection_group_members (group_id, user_id) SELECT ${group}, id FROM users WHERE username = 'inspector'`.execute(database.db);
+    await sql`INSERT INTO inspection_round_points (round_id, point_id, group_id, visit_order)
+      SELECT ${round}, id, ${group}, row_number() OVER (ORDER BY id) FROM (SELECT id FROM inspection_points ORDER BY id LIMIT 2) p`.execute(database.db);
+    return { round, group };
+  })();
+  return packageFixture;
+}
+const packageSample = (suffix: string): Sample => ({
+  request: async () => {
+    const { round, group } = await packageGroup();
+    return { path: `/api/inspection/rounds/${round}/package${suffix}?group=${group}` };
+  },
+  ok: 200,
+});
+
+/** A round for the readiness board (made once, with the demo's first points). */
+let readinessRound: Promise<number> | undefined;
+function readinessRoundId(): Promise<number> {
+  readinessRound ??= (async () => {
+    const round = (await sql<{ id: number }>`
+      INSERT INTO inspection_rounds (name, starts_on, ends_on) VALUES ('权限测试备检', '2026-11-01', '2026-11-30') RETURNING id`.execute(database.db)).rows[0]!.id;
+    await sql`INSERT INTO inspection_round_points (round_id, point_id) SELECT ${round}, id FROM inspection_points ORDER BY id LIMIT 5`.execute(database.db);
+    return round;
+  })();
+  return readinessRound;
+}
+/** A point in the demo planner's scope (the first street), changed at the version it has now. */
+async function pointChange(): Promise<{ path: string; init: RequestInit }> {
+  const point = (await sql<{ id: number; version: number }>`
+    SELECT ip.id, ip.version FROM inspection_points ip JOIN territories t ON t.id = ip.territory_id
+    WHERE t.code LIKE (SELECT code FROM territories WHERE level = 'street' ORDER BY code LIMIT 1) || '%'
+    ORDER BY ip.id LIMIT 1`.execute(database.db)).rows[0]!;
+  return { path: `/api/inspection-points/${point.id}`, init: json('PATCH', { version: point.version, address: `权限测试-${++counter}` }) };
+}
+
+
+/** A round whose group has the demo inspector as member, with one point and one stored check and photo (the checks' samples; made once). */
+let checkFixture: Promise<{ round: number; group: number; point: number; version: number; item: number; check: number; photo: number }> | undefined;
+function checksRound() {
+  checkFixture ??= (async () => {
+    const one = async <T>(q: ReturnType<typeof sql<T>>) => (await q.execute(database.db)).rows[0] as T;
+    const round = (await one(sql<{ id: number }>`
+      INSERT INTO inspection_rounds (name, starts_on, ends_on, status) VALUES ('权限测试检查', '2026-11-01', '2026-11-30', 'active') RETURNING id`)).id;
+    const group = (await one(sql<{ id: number }>`INSERT INTO inspection_groups (round_id, name) VALUES (${round}, '权限检查组') RETURNING id`)).id;
+    await sql`INSERT INTO inspection_group_members (group_id, user_id) SELECT ${group}, id FROM users WHERE username = 'inspector'`.execute(database.db);
+    const point = await one(sql<{ id: number; version: number; item: number }>`
+      SELECT ip.id, ip.version, (SELECT ci.id FROM checklist_items ci WHERE ci.point_type = ip.point_type ORDER BY ci.sort LIMIT 1) AS item
+      FROM inspection_points ip ORDER BY ip.id LIMIT 1`);
+    await sql`INSERT INTO inspection_round_points (round_id, point_id, group_id, visit_order) VALUES (${round}, ${point.id}, ${group}, 1)`.execute(database.db);
+    const check = (await one(sql<{ id: number }>`
+      INSERT INTO inspection_checks (round_id, group_id, point_id, checked_at, score, max_score) VALUES (${round}, ${group}, ${point.id}, '2026-11-02T09:00:00+08:00', 10, 10) RETURNING id`)).id;
+    const photo = (await one(sql<{ id: number }>`
+      INSERT INTO inspection_check_photos (check_id, mime, bytes, thumb, size) VALUES (${check}, 'image/jpeg', '\\xffd8ffe0'::bytea, '\\x52494646'::bytea, 4) RETURNING id`)).id;
+    return { round, group, point: point.id, version: point.version, item: point.item, check, photo };
+  })();
+  return checkFixture;
+}
+/** A passed check of the fixture's point under a fresh key (a pass files no problem). */
+async function newCheck(): Promise<{ path: string; init: RequestInit }> {
+  const f = await checksRound();
+  const body = { roundId: f.round, groupId: f.group, pointId: f.point, checkedAt: '2026-11-02T10:00:00+08:00', pointVersion: f.version, items: [{ itemId: f.item, result: 'pass' }] };
+  return { path: '/api/inspection/checks', init: addHeaders(json('POST', body), { 'idempotency-key': randomUUID() }) };
+}
+
+/** A round of two points with one group (the rounds' samples; made once); writes read its current version. */
+let roundsFixture: Promise<{ round: number; group: number; points: number[] }> | undefined;
+function planningRound() {
+  roundsFixture ??= (async () => {
+    const round = (await sql<{ id: number }>`
+      INSERT INTO inspection_rounds (name, starts_on, ends_on) VALUES ('权限测试规划', '2026-11-01', '2026-11-30') RETURNING id`.execute(database.db)).rows[0]!.id;
+    const group = (await sql<{ id: number }>`INSERT INTO inspection_groups (round_id, name) VALUES (${round}, '权限规划组') RETURNING id`.execute(database.db)).rows[0]!.id;
+    const points = (await sql<{ id: number }>`
+      INSERT INTO inspection_round_points (round_id, point_id) SELECT ${round}, id FROM (SELECT id FROM inspection_points ORDER BY id LIMIT 2) p
+      RETURNING point_id AS id`.execute(database.db)).rows.map((r) => r.id);
+    return { round, group, points };
+  })();
+  return roundsFixture;
+}
+const roundVersion = async (id: number) => (await sql<{ version: number }>`SELECT version FROM inspection_rounds WHERE id = ${id}`.execute(database.db)).rows[0]!.version;
+/** A group to delete, fresh for each request. */
+async function doomedGroup(): Promise<{ path: string; init: RequestInit }> {
+  const { round } = await planningRound();
+  const id = (await sql<{ id: number }>`INSERT INTO inspection_groups (round_id, name) VALUES (${round}, ${`待删组-${++counter}`}) RETURNING id`.execute(database.db)).rows[0]!.id;
+  return { path: `/api/inspection/rounds/${round}/groups/${id}`, init: { method: 'DELETE' } };
+}
+
 const SAMPLES: Record<string, Sample> = {
   'GET /*': fixed('/index.html'),
   'GET /api/health': fixed('/api/health'),
@@ -148,6 +243,52 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/layers/:layer/history': fixed('/api/layers/zones/history?duty=frontage&limit=5'),
   'GET /api/responsibility': { request: async () => ({ path: `/api/responsibility?lon=${fx.street1Centre[0]}&lat=${fx.street1Centre[1]}` }), ok: 200 },
   'GET /api/inspection-points/:id': { request: async () => ({ path: `/api/inspection-points/${fx.point}` }), ok: 200 },
+  'PATCH /api/inspection-points/:id': { request: pointChange, ok: 200 },
+  'GET /api/inspection/readiness': { request: async () => ({ path: `/api/inspection/readiness?round=${await readinessRoundId()}` }), ok: 200 },
+  'GET /api/inspection/rounds/:id/package': packageSample(''),
+  'GET /api/inspection/rounds/:id/package/version': packageSample('/version'),
+  'GET /api/inspection/rounds/:id/package/basemap.pmtiles': packageSample('/basemap.pmtiles'),
+  'GET /api/inspection/checklists': fixed('/api/inspection/checklists?type=主次干道'),
+  'POST /api/inspection/checks': { request: newCheck, ok: 201 },
+  'GET /api/inspection/checks': fixed('/api/inspection/checks?conflict=true&limit=5'),
+  'GET /api/inspection/checks/:id': { request: async () => ({ path: `/api/inspection/checks/${(await checksRound()).check}` }), ok: 200 },
+  'GET /api/inspection/checks/:id/photos/:photoId': {
+    request: async () => {
+      const f = await checksRound();
+      return { path: `/api/inspection/checks/${f.check}/photos/${f.photo}?size=thumb` };
+    },
+    ok: 200,
+  },
+  'GET /api/inspection/rounds/:id/scores': { request: async () => ({ path: `/api/inspection/rounds/${(await checksRound()).round}/scores` }), ok: 200 },
+  'GET /api/inspection/scores': { request: async () => ({ path: `/api/inspection/scores?rounds=${(await checksRound()).round}` }), ok: 200 },
+  'GET /api/inspection/rounds': fixed('/api/inspection/rounds?member=me'),
+  'POST /api/inspection/rounds': { request: async () => ({ path: '/api/inspection/rounds', init: json('POST', { name: `权限轮次-${++counter}`, startsOn: '2027-01-04', endsOn: '2027-01-08', pointIds: [fx.point] }) }), ok: 201 },
+  'GET /api/inspection/rounds/:id': { request: async () => ({ path: `/api/inspection/rounds/${(await planningRound()).round}` }), ok: 200 },
+  'PATCH /api/inspection/rounds/:id': {
+    request: async () => {
+      const { round } = await planningRound();
+      return { path: `/api/inspection/rounds/${round}`, init: json('PATCH', { version: await roundVersion(round), name: `权限改名-${++counter}` }) };
+    },
+    ok: 200,
+  },
+  'POST /api/inspection/rounds/:id/groups': { request: async () => ({ path: `/api/inspection/rounds/${(await planningRound()).round}/groups`, init: json('POST', { name: `权限组-${++counter}` }) }), ok: 201 },
+  'PATCH /api/inspection/rounds/:id/groups/:groupId': {
+    request: async () => {
+      const { round, group } = await planningRound();
+      return { path: `/api/inspection/rounds/${round}/groups/${group}`, init: json('PATCH', { name: `权限规划组-${++counter}` }) };
+    },
+    ok: 200,
+  },
+  'DELETE /api/inspection/rounds/:id/groups/:groupId': { request: doomedGroup, ok: 204 },
+  'POST /api/inspection/rounds/:id/assign': {
+    request: async () => {
+      const { round, group, points } = await planningRound();
+      return { path: `/api/inspection/rounds/${round}/assign`, init: json('POST', { mode: 'explicit', assignments: points.map((pointId) => ({ pointId, groupId: group })) }) };
+    },
+    ok: 200,
+  },
+  'GET /api/inspection/rounds/:id/routes': { request: async () => ({ path: `/api/inspection/rounds/${(await planningRound()).round}/routes` }), ok: 200 },
+  'GET /api/inspection/inspectors': fixed('/api/inspection/inspectors'),
   ...coverage('gaps'),
   ...coverage('overlaps'),
   ...coverage('cross-tier'),

@@ -116,6 +116,36 @@ function bases(): Record<string, Base> {
     'GET /api/layers/:layer': { path: `/api/layers/streets?bbox=${lon},${lat},${lon + 0.01},${lat + 0.01}` },
     'GET /api/responsibility': { path: `/api/responsibility?lon=${lon}&lat=${lat}` },
     'GET /api/inspection-points/:id': { path: `/api/inspection-points/${fx.point}` },
+    // a stale version: whatever else is sent, nothing changes
+    'PATCH /api/inspection-points/:id': { path: `/api/inspection-points/${fx.point}`, body: { version: 99, peopleIds: [1], leaderPersonId: 1, departmentOrgId: fx.org, name: '模糊', address: '模糊' }, readsBody: true },
+    'GET /api/inspection/readiness': { path: '/api/inspection/readiness?round=1&group=none&street=1&type=主次干道&ready=false&radius=300&staleDays=7&format=csv' },
+    // the field package of the first demo round's first group (H1's seed; a 404 before it exists is still an answer)
+    'GET /api/inspection/rounds/:id/package': { path: '/api/inspection/rounds/1/package?group=1' },
+    'GET /api/inspection/rounds/:id/package/version': { path: '/api/inspection/rounds/1/package/version?group=1' },
+    'GET /api/inspection/rounds/:id/package/basemap.pmtiles': { path: '/api/inspection/rounds/1/package/basemap.pmtiles?group=1' },
+    'GET /api/inspection/checklists': { path: '/api/inspection/checklists?type=主次干道' },
+    // without an Idempotency-Key a check is refused after its body is read: every malformed body is named first
+    'POST /api/inspection/checks': {
+      path: '/api/inspection/checks',
+      body: { roundId: 1, groupId: 1, pointId: fx.point, checkedAt: '2026-11-02T09:00:00+08:00', pointVersion: 1, packageVersion: 'v1', lon, lat, note: '模糊', items: [{ itemId: 1, result: 'fail', note: '模糊' }] },
+      readsBody: true,
+    },
+    'GET /api/inspection/checks': { path: '/api/inspection/checks?round=1&point=1&group=1&conflict=true&limit=5&before=100' },
+    'GET /api/inspection/checks/:id': { path: '/api/inspection/checks/1' },
+    'GET /api/inspection/checks/:id/photos/:photoId': { path: '/api/inspection/checks/1/photos/1?size=thumb' },
+    'GET /api/inspection/rounds/:id/scores': { path: '/api/inspection/rounds/1/scores' },
+    'GET /api/inspection/scores': { path: '/api/inspection/scores?rounds=1,2' },
+    // rounds, groups and assignment (H1): the demo's first round; writes at a stale version or to a group that does not exist change nothing
+    'GET /api/inspection/rounds': { path: '/api/inspection/rounds?member=me' },
+    'POST /api/inspection/rounds': { path: '/api/inspection/rounds', body: { name: '模糊轮次', startsOn: '2027-01-04', endsOn: '2027-01-08', weight: 0.5, status: 'planning', pointIds: [fx.point] }, readsBody: true },
+    'GET /api/inspection/rounds/:id': { path: '/api/inspection/rounds/1' },
+    'PATCH /api/inspection/rounds/:id': { path: '/api/inspection/rounds/1', body: { version: 99, name: '模糊', startsOn: '2026-11-02', endsOn: '2026-11-13', weight: 0.4, status: 'active' }, readsBody: true },
+    'POST /api/inspection/rounds/:id/groups': { path: '/api/inspection/rounds/1/groups', body: { name: '模糊组', memberIds: [fx.user], leaderId: fx.user, color: '#123456', start: { lon, lat } }, readsBody: true },
+    'PATCH /api/inspection/rounds/:id/groups/:groupId': { path: '/api/inspection/rounds/1/groups/999999', body: { name: '模糊组', memberIds: [fx.user], leaderId: null, color: '#654321', start: { lon, lat }, sort: 3 }, readsBody: true },
+    'DELETE /api/inspection/rounds/:id/groups/:groupId': { path: '/api/inspection/rounds/1/groups/999999' },
+    'POST /api/inspection/rounds/:id/assign': { path: '/api/inspection/rounds/1/assign', body: { mode: 'explicit', version: 99, assignments: [{ pointId: fx.point, groupId: null }] }, readsBody: true },
+    'GET /api/inspection/rounds/:id/routes': { path: '/api/inspection/rounds/1/routes?group=1' },
+    'GET /api/inspection/inspectors': { path: '/api/inspection/inspectors' },
     ...coverage('gaps'),
     ...coverage('overlaps'),
     ...coverage('cross-tier'),
@@ -257,7 +287,8 @@ beforeAll(async () => {
   app = createApp({
     database, webRoot, tilesDir, demo: true, trustProxy: true,
     // generous limits: this test is about input, and 429s would hide it
-    rateLimits: { loginPerIp: { max: 100_000, windowSeconds: 60 }, loginPerUser: { max: 100_000, windowSeconds: 60 }, publicPerIp: { max: 100_000, windowSeconds: 60 } },
+    // (one sign-in per route, and the login route's own wrong passwords, pass 100 on one username: the all-addresses brake too)
+    rateLimits: { loginPerIp: { max: 100_000, windowSeconds: 60 }, loginPerUser: { max: 100_000, windowSeconds: 60 }, loginPerUserAllAddresses: { max: 100_000, windowSeconds: 60 }, publicPerIp: { max: 100_000, windowSeconds: 60 } },
   });
   const row = <T>(q: ReturnType<typeof sql<T>>) => q.execute(database.db).then((r) => r.rows[0] as T);
   const centre = await row(sql<{ lon: number; lat: number }>`SELECT ST_X(c) AS lon, ST_Y(c) AS lat FROM (SELECT (ST_MaximumInscribedCircle(geom)).center AS c FROM territories WHERE level = 'district') s`);

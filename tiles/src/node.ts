@@ -2,4 +2,5 @@
 export * from './index.ts';
 export * from './pmtiles-file-source.ts';
 export * from './pmtiles-writer.ts';
+export * from './pmtiles-extract.ts';
 export * from './basemap.ts';

@@ -45,6 +45,37 @@ export const POLICY: Record<string, Rule> = {
   'GET /api/layers/:layer/history': SIGNED_IN,
   'GET /api/responsibility': SIGNED_IN,
   'GET /api/inspection-points/:id': SIGNED_IN,
+  // Inspection rounds, groups, assignment and routes (issue 8): read by every signed-in role (the map, the
+  // field app, the route sheet); planned by the campaign office (创城办, supervisor) and admins. The member
+  // picker lists accounts, so only the planners of rounds read it.
+  'GET /api/inspection/rounds': SIGNED_IN,
+  'POST /api/inspection/rounds': only('admin', 'supervisor'),
+  'GET /api/inspection/rounds/:id': SIGNED_IN,
+  'PATCH /api/inspection/rounds/:id': only('admin', 'supervisor'),
+  'POST /api/inspection/rounds/:id/groups': only('admin', 'supervisor'),
+  'PATCH /api/inspection/rounds/:id/groups/:groupId': only('admin', 'supervisor'),
+  'DELETE /api/inspection/rounds/:id/groups/:groupId': only('admin', 'supervisor'),
+  'POST /api/inspection/rounds/:id/assign': only('admin', 'supervisor'),
+  'GET /api/inspection/rounds/:id/routes': SIGNED_IN,
+  'GET /api/inspection/inspectors': only('admin', 'supervisor'),
+  // A point's leader, department and people (备检点责任人): the planners who draw the duties, and the campaign office (督查).
+  'PATCH /api/inspection-points/:id': only('admin', 'planner', 'supervisor'),
+  // The readiness board (备检看板, issue 8) is read by every signed-in role.
+  'GET /api/inspection/readiness': SIGNED_IN,
+  // The field app's offline package (外业包): the campaign office and inspectors; an inspector only for their own group (the service checks).
+  'GET /api/inspection/rounds/:id/package': only('admin', 'supervisor', 'inspector'),
+  'GET /api/inspection/rounds/:id/package/version': only('admin', 'supervisor', 'inspector'),
+  'GET /api/inspection/rounds/:id/package/basemap.pmtiles': only('admin', 'supervisor', 'inspector'),
+  // Checklists and scores are read by every signed-in role. Checks are made by the campaign office and
+  // inspectors (an inspector only for their own group: the service checks), and read by them, with the
+  // conflicts the office settles.
+  'GET /api/inspection/checklists': SIGNED_IN,
+  'POST /api/inspection/checks': only('admin', 'supervisor', 'inspector'),
+  'GET /api/inspection/checks': only('admin', 'supervisor', 'inspector'),
+  'GET /api/inspection/checks/:id': only('admin', 'supervisor', 'inspector'),
+  'GET /api/inspection/checks/:id/photos/:photoId': only('admin', 'supervisor', 'inspector'),
+  'GET /api/inspection/rounds/:id/scores': SIGNED_IN,
+  'GET /api/inspection/scores': SIGNED_IN,
   // POST here carries a drawn area to analyse; it writes nothing.
   'GET /api/coverage/gaps': SIGNED_IN,
   'POST /api/coverage/gaps': SIGNED_IN,
