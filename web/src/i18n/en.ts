@@ -2,6 +2,9 @@ import { problemsEn } from './problems.ts';
 import { citizenIndicatorsEn } from './citizen-indicators.ts';
 import { sectionsEn } from './sections.ts';
 import { heatmapEn } from './heatmap.ts';
+import { fieldEn } from './field.ts';
+import { roundsEn } from './rounds.ts';
+import { readinessEn } from './readiness.ts';
 import type { Messages } from './zh.ts';
 
 /** Interface text, English. Domain terms keep their Chinese name where it helps. */
@@ -10,6 +13,9 @@ export const en: Messages = {
   ...sectionsEn,
   ...citizenIndicatorsEn,
   ...heatmapEn,
+  ...fieldEn,
+  ...roundsEn,
+  ...readinessEn,
   'app.title': 'civgrid 网格化管理',
   'app.product': 'Grid management',
   'app.district': 'Xiangshan District · Guilin',

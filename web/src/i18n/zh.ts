@@ -2,6 +2,9 @@ import { problemsZh } from './problems.ts';
 import { citizenIndicatorsZh } from './citizen-indicators.ts';
 import { sectionsZh } from './sections.ts';
 import { heatmapZh } from './heatmap.ts';
+import { fieldZh } from './field.ts';
+import { roundsZh } from './rounds.ts';
+import { readinessZh } from './readiness.ts';
 
 /** Interface text, Simplified Chinese (the default). Keys are shared with `en.ts`. */
 export const zh = {
@@ -9,6 +12,9 @@ export const zh = {
   ...sectionsZh,
   ...citizenIndicatorsZh,
   ...heatmapZh,
+  ...fieldZh,
+  ...roundsZh,
+  ...readinessZh,
   'app.title': 'civgrid 网格化管理',
   'app.product': '网格化管理',
   'app.district': '象山区 · 桂林市',

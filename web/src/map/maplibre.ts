@@ -13,7 +13,8 @@ maplibregl.setWorkerUrl(workerUrl);
 const pmtilesProtocol = new Protocol();
 maplibregl.addProtocol('pmtiles', pmtilesProtocol.tile);
 
-export { maplibregl };
+// the field app adds its offline archives (held in IndexedDB) to the same protocol
+export { maplibregl, pmtilesProtocol };
 
 /** CSS font stack for Chinese labels, drawn by the browser (the style has no glyph server). */
 export const CJK_FONTS = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif';
