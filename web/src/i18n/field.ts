@@ -228,7 +228,7 @@ export const fieldEn: Record<keyof typeof fieldZh, string> = {
   'field.error.idempotency_key_reused': 'A check with the same number but other content was already sent; the server did not take this one.',
   'field.error.not_group_member': 'You are no longer in this group.',
   'field.error.other': '{message} ({code})',
-  'field.report.button': 'Report a problem',
+  'field.report.button': 'Report problem',
   'field.report.title': 'Report a problem',
   'field.report.place': 'Place',
   'field.report.fromDevice': 'This device’s position · within about {m} m',
