@@ -116,6 +116,28 @@ describe('the demo rounds', () => {
     await fails(viewer.request('/api/inspection/rounds?member=you'), 400, 'invalid_request');
   });
 
+  it('has a closed third-quarter round with every point checked once, scored by the rule from its items', async () => {
+    const { rounds } = await ok<{ rounds: Round[] }>(viewer.request('/api/inspection/rounds'));
+    const history = rounds.find((r) => r.name === '2026年第三季度文明城市测评')!;
+    expect(history.status).toBe('closed');
+    expect(history.groups.every((g) => g.members.length === 0)).toBe(true); // nobody's field app lists it
+    const scores = await ok<{ unchecked: number[]; points: { pointId: number; score: number }[] }>(viewer.request(`/api/inspection/rounds/${history.id}/scores`));
+    expect(scores.unchecked).toEqual([]);
+    expect(scores.points).toHaveLength(165);
+    // pass earns the item's points, fail none, serious loses them; 100 × max(0, earned) / possible, one decimal
+    const { rows } = await sql<{ point_id: number; earned: number; possible: number }>`
+      SELECT c.point_id,
+             sum(CASE i.result WHEN 'pass' THEN ci.points WHEN 'serious' THEN -ci.points ELSE 0 END)::float8 AS earned,
+             sum(ci.points)::float8 AS possible
+      FROM inspection_checks c JOIN inspection_check_items i ON i.check_id = c.id JOIN checklist_items ci ON ci.id = i.item_id
+      WHERE c.round_id = ${history.id} GROUP BY c.point_id`.execute(database.db);
+    expect(rows).toHaveLength(165);
+    const expected = new Map(rows.map((r) => [r.point_id, Math.round((1000 * Math.max(0, r.earned)) / r.possible) / 10]));
+    for (const p of scores.points) expect(p.score).toBeCloseTo(expected.get(p.pointId)!, 6);
+    // the seeded odds (87 % of items pass) leave points on both sides of 90
+    expect(scores.points.some((p) => p.score >= 90) && scores.points.some((p) => p.score < 75)).toBe(true);
+  });
+
   it('computes the routes on first view and stores them: one line per group, 165 numbered stops', async () => {
     const { rounds } = await ok<{ rounds: Round[] }>(viewer.request('/api/inspection/rounds'));
     const round = rounds.find((r) => r.name.endsWith('第一轮'))!;

@@ -38,13 +38,14 @@ export { DEMO_ACCOUNTS, DEMO_PASSWORD, disableDemoAccounts, ensureDemoAccounts }
 export const DEFAULT_SEED = 20261122;
 export const DEFAULT_PROBLEMS = 20000;
 /** Bump when the generator changes, so that `pnpm seed` rebuilds an older demo. */
-export const SEED_VERSION = 3;
+export const SEED_VERSION = 4;
 
 const DOMAIN_TABLES = [
   'territories', 'context_features', 'organisations', 'people', 'duty_types', 'zones', 'zone_versions', 'roads',
   'road_sections', 'road_section_versions', 'inspection_points', 'inspection_point_people', 'problem_categories', 'checklist_items', 'problems', 'problem_events',
   'audit_log', 'layer_versions',
   'inspection_rounds', 'inspection_groups', 'inspection_group_members', 'inspection_round_points', 'inspection_routes',
+  'inspection_checks', 'inspection_check_items',
 ] as const;
 
 interface DemoSetting {
@@ -129,8 +130,8 @@ export async function seedDemo(db: Kysely<DB>, options: SeedOptions = {}): Promi
 
     progress('demo accounts, one per role');
     await ensureDemoAccounts(trx);
-    progress('inspection rounds: two rounds of 18 groups (after the accounts: the demo inspector is in 第1组)');
-    await seedInspection(trx);
+    progress('inspection rounds: two rounds of 18 groups (after the accounts: the demo inspector is in 第1组) and a closed one with its checks');
+    await seedInspection(trx, rng.fork('inspection'));
 
     await trx.insertInto('settings').values({ key: 'demo', value: JSON.stringify(wanted) })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(wanted) })).execute();

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Rng } from './random.ts';
 import { exec, json, rows, type Tx } from './sql-helpers.ts';
 
 /**
@@ -22,17 +23,27 @@ export const DEMO_ROUNDS = [
 
 export const DEMO_GROUPS = 18;
 
+/**
+ * A finished round before them, so that the demo has a check history: the
+ * third-quarter assessment, closed, every point checked once by its group
+ * (inserted after the two rounds above, which keep ids 1 and 2).
+ */
+export const HISTORY_ROUND = { name: '2026年第三季度文明城市测评', startsOn: '2026-09-07', endsOn: '2026-09-18', weight: 1, status: 'closed' } as const;
+
+/** How a seeded check item turned out: most pass, some fail, a few fail seriously. */
+const RESULT_ODDS = { pass: 0.87, fail: 0.11, serious: 0.02 } as const;
+
 /** The same line colours as the server gives new groups (server/src/services/inspection-round.service.ts). */
 const COLORS = [
   '#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#0e9fb8', '#f032e6', '#9a6324', '#469990',
   '#800000', '#808000', '#000075', '#c9a800', '#6b8e23', '#d45087', '#5a5a5a', '#bc8f8f', '#2e8b57',
 ];
 
-export async function seedInspection(db: Tx): Promise<{ rounds: number; groups: number }> {
+export async function seedInspection(db: Tx, rng: Rng): Promise<{ rounds: number; groups: number; checks: number }> {
   const rounds = await rows(db, sql<{ id: number }>`
     INSERT INTO inspection_rounds (name, starts_on, ends_on, weight, status, created_by)
     SELECT r.name, r.starts_on::date, r.ends_on::date, r.weight, r.status, 'seed'
-    FROM json_to_recordset(${json(DEMO_ROUNDS.map((r, i) => ({ ...r, starts_on: r.startsOn, ends_on: r.endsOn, ord: i })))})
+    FROM json_to_recordset(${json([...DEMO_ROUNDS, HISTORY_ROUND].map((r, i) => ({ ...r, starts_on: r.startsOn, ends_on: r.endsOn, ord: i })))})
       AS r(name text, starts_on text, ends_on text, weight float8, status text, ord int)
     ORDER BY r.ord
     RETURNING id`);
@@ -46,7 +57,8 @@ export async function seedInspection(db: Tx): Promise<{ rounds: number; groups: 
     await exec(db, sql`
       INSERT INTO inspection_group_members (group_id, user_id)
       SELECT g.id, u.id FROM inspection_groups g, users u
-      WHERE g.round_id = ${round.id} AND g.sort = 1 AND u.username = 'inspector'`);
+      WHERE g.round_id = ${round.id} AND g.sort = 1 AND u.username = 'inspector'
+        AND (SELECT status FROM inspection_rounds WHERE id = ${round.id}) <> 'closed'`);
   }
   await exec(db, sql`
     CREATE TEMP TABLE seed_point_groups ON COMMIT DROP AS
@@ -65,5 +77,62 @@ export async function seedInspection(db: Tx): Promise<{ rounds: number; groups: 
     SELECT g.round_id, s.point_id, g.id
     FROM seed_point_groups s JOIN inspection_groups g ON g.sort = s.n
     ORDER BY g.round_id, s.point_id`);
-  return { rounds: rounds.length, groups: rounds.length * DEMO_GROUPS };
+  const checks = await seedHistoryChecks(db, rounds.at(-1)!.id, rng);
+  return { rounds: rounds.length, groups: rounds.length * DEMO_GROUPS, checks };
+}
+
+/**
+ * One check per point in the closed round, on a working day of the round
+ * between 09:00 and 17:00 Beijing time, in the group's order of days; each
+ * item of the point type's checklist drawn by RESULT_ODDS. Scores follow the
+ * rule of server/src/services/inspection-score.ts (pass earns the item's
+ * points, fail none, serious loses them). History only: the problems its
+ * failures filed at the time are not made up.
+ */
+async function seedHistoryChecks(db: Tx, roundId: number, rng: Rng): Promise<number> {
+  const points = await rows(db, sql<{ id: number; group_id: number; version: number; point_type: string }>`
+    SELECT rp.point_id AS id, rp.group_id, ip.version, ip.point_type
+    FROM inspection_round_points rp JOIN inspection_points ip ON ip.id = rp.point_id
+    WHERE rp.round_id = ${roundId} ORDER BY rp.point_id`);
+  const items = await rows(db, sql<{ id: number; point_type: string; points: number }>`
+    SELECT id, point_type, points FROM checklist_items WHERE active ORDER BY point_type, sort, id`);
+  const byType = new Map<string, typeof items>();
+  for (const item of items) byType.set(item.point_type, [...(byType.get(item.point_type) ?? []), item]);
+  const days = workingDays(HISTORY_ROUND.startsOn, HISTORY_ROUND.endsOn);
+  const checks: unknown[] = [];
+  const results: unknown[] = [];
+  for (const p of points) {
+    const day = rng.pick(days);
+    const minutes = rng.int(9 * 60, 17 * 60);
+    const checkedAt = `${day}T${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00+08:00`;
+    let score = 0;
+    let max = 0;
+    for (const item of byType.get(p.point_type) ?? []) {
+      const result = rng.weighted(['pass', 'fail', 'serious'] as const, (r) => RESULT_ODDS[r]);
+      score += result === 'pass' ? item.points : result === 'serious' ? -item.points : 0;
+      max += item.points;
+      results.push({ point_id: p.id, item_id: item.id, result });
+    }
+    if (max > 0) checks.push({ point_id: p.id, group_id: p.group_id, version: p.version, checked_at: checkedAt, score, max_score: max });
+  }
+  await exec(db, sql`
+    INSERT INTO inspection_checks (round_id, group_id, point_id, checked_at, received_at, score, max_score, point_version)
+    SELECT ${roundId}, c.group_id, c.point_id, c.checked_at::timestamptz, c.checked_at::timestamptz, c.score, c.max_score, c.version
+    FROM json_to_recordset(${json(checks)}) AS c(point_id int, group_id int, version int, checked_at text, score float8, max_score float8)
+    ORDER BY c.checked_at, c.point_id`);
+  await exec(db, sql`
+    INSERT INTO inspection_check_items (check_id, item_id, result)
+    SELECT ch.id, r.item_id, r.result
+    FROM json_to_recordset(${json(results)}) AS r(point_id int, item_id int, result text)
+    JOIN inspection_checks ch ON ch.round_id = ${roundId} AND ch.point_id = r.point_id`);
+  return checks.length;
+}
+
+/** Monday to Friday between two dates, as 'YYYY-MM-DD' (the seeded round has no holiday in it). */
+function workingDays(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let d = new Date(`${from}T00:00:00Z`); d <= new Date(`${to}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) {
+    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) out.push(d.toISOString().slice(0, 10));
+  }
+  return out;
 }
