@@ -8,12 +8,18 @@
  *   JavaScript path measured in the same run;
  * - tour length: the total of the 18 routes against nearest neighbour alone
  *   from the same first point (the ratio the ordering heuristic gains);
+ * - travel balancing: the count-only compact grouping of all 165 points into
+ *   18 groups against the same grouping after the travel-balancing local
+ *   search (travel-balance.ts): shortest and longest route time, spread, total
+ *   length, over one road distance matrix;
  * - the API's automatic assignment of a new round of 18 groups (balanced
- *   clustering, then the same routing, stored), end to end.
+ *   clustering, travel balancing, then the same routing, stored), end to end.
  */
 import type { Database } from '@civgrid/db';
 import { sql } from 'kysely';
-import { RoutingService, type RouteRequest } from '../../server/src/services/routing.service.ts';
+import { compactGroups } from '../../server/src/services/auto-assignment.ts';
+import { nearestCentroid, RoutingService, type RouteRequest } from '../../server/src/services/routing.service.ts';
+import { balanceTravel, type GroupTravel } from '../../server/src/services/travel-balance.ts';
 import type { TestApp } from '../support/api.ts';
 import { ms, ratio, sample, table } from './harness.ts';
 
@@ -55,6 +61,37 @@ export async function benchRouting(database: Database, app: TestApp, record: (ke
   }
   table(['shortest paths', 'p50', 'p95', 'time / JS', 'tour length', 'nearest neighbour', 'length / NN'], out);
 
+  // travel balancing on its own: the count-only compact grouping, then the local search on route times
+  const { rows: all } = await sql<{ id: number; lon: number; lat: number }>`
+    SELECT id, ST_X(geom)::float8 AS lon, ST_Y(geom)::float8 AS lat FROM inspection_points ORDER BY id`.execute(database.db);
+  const k = groups.length;
+  const { labels } = compactGroups(all, k);
+  let matrixMs = 0;
+  const matrix = await (async () => {
+    const t = performance.now();
+    const m = await routing.distances(database.db, all);
+    matrixMs = performance.now() - t;
+    return m;
+  })();
+  const firstOf = (ids: readonly number[]) => ids[nearestCentroid(ids.map((i) => all[i]!))]!;
+  let balanced = balanceTravel({ matrix, labels, k, firstOf });
+  const search = await sample(async () => {
+    balanced = balanceTravel({ matrix, labels, k, firstOf });
+  }, ROUNDS, 1);
+  record('travel balancing (search only)', search.p50);
+  const min = (t: GroupTravel[]) => Math.min(...t.map((g) => g.durationS)) / 60;
+  const max = (t: GroupTravel[]) => Math.max(...t.map((g) => g.durationS)) / 60;
+  const sizes = (t: GroupTravel[]) => `${Math.min(...t.map((g) => g.points))}–${Math.max(...t.map((g) => g.points))}`;
+  const km = (t: GroupTravel[]) => `${(t.reduce((s, g) => s + g.lengthM, 0) / 1000).toFixed(2)} km`;
+  console.log(`\nTravel balancing of ${all.length} points into ${k} groups (road matrix ${ms(matrixMs)}; search p50 ${ms(search.p50)}, ` +
+    `${balanced.swaps} swaps and ${balanced.moves} moves, ${balanced.evaluations} group routes ordered)`);
+  table(['grouping', 'points per group', 'shortest', 'longest', 'spread', 'total length'], [
+    ['count only (compact)', sizes(balanced.before), `${min(balanced.before).toFixed(1)} min`, `${max(balanced.before).toFixed(1)} min`,
+      `${(max(balanced.before) - min(balanced.before)).toFixed(1)} min`, km(balanced.before)],
+    ['+ travel balancing', sizes(balanced.after), `${min(balanced.after).toFixed(1)} min`, `${max(balanced.after).toFixed(1)} min`,
+      `${(max(balanced.after) - min(balanced.after)).toFixed(1)} min`, km(balanced.after)],
+  ]);
+
   // the API: a new round over all points, 18 groups, automatic assignment (clustering + routing + storing)
   const planner = app.as('supervisor');
   const post = async (path: string, body: unknown) => {
@@ -72,8 +109,8 @@ export async function benchRouting(database: Database, app: TestApp, record: (ke
     minutes = answer.groups.map((g) => g.durationS / 60);
   }, Math.max(1, Math.floor(ROUNDS / 2)), 1);
   record('POST assign auto (18 groups)', s.p50);
-  const km = (m: number) => `${(m / 1000).toFixed(1)} km`;
+  const kmOf = (m: number) => `${(m / 1000).toFixed(1)} km`;
   console.log(`\nPOST /api/inspection/rounds/:id/assign {mode:'auto'}: ${ms(s.p50)} p50 (${ms(s.p95)} p95); ` +
-    `routes ${km(lengths.reduce((a, b) => a + b, 0))} in all, per group ${km(Math.min(...lengths))}–${km(Math.max(...lengths))}, ` +
+    `routes ${kmOf(lengths.reduce((a, b) => a + b, 0))} in all, per group ${kmOf(Math.min(...lengths))}–${kmOf(Math.max(...lengths))}, ` +
     `${Math.round(Math.min(...minutes))}–${Math.round(Math.max(...minutes))} min with the checks`);
 }

@@ -5,8 +5,10 @@ import type { AuthUser } from '../auth/session.service.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
 import type { Group, GroupFields, InspectionRoundRepository, Round, RoundFields, RoundStatus } from '../repositories/inspection-round.repository.ts';
-import { balancedClusters, type XY } from './balanced-clusters.ts';
-import type { RouteRequest, RoutingService } from './routing.service.ts';
+import { compactGroups } from './auto-assignment.ts';
+import type { XY } from './balanced-clusters.ts';
+import { nearestCentroid, type RouteRequest, type RoutingService } from './routing.service.ts';
+import { balanceTravel } from './travel-balance.ts';
 
 export type { Group, Round };
 
@@ -217,12 +219,26 @@ export class InspectionRoundService {
   }
 
   /**
-   * Automatic: every point of the round to one of its groups, ⌊n/k⌋ or ⌈n/k⌉
-   * each, compact on the map (balanced-clusters.ts); a group with a start
-   * place takes the cluster nearest to it, the others take the rest in
-   * reading order (north to south, west to east). Explicit: the listed
-   * points to the given groups (null: unassigned). Either way the order and
-   * route of every group touched is recomputed in the same transaction.
+   * Automatic: every point of the round to one of its groups, balanced by
+   * count and travel and compact on the map, in two steps.
+   * 1. Count: ⌊n/k⌋ or ⌈n/k⌉ points each, compact (balanced-clusters.ts, a
+   *    capacitated k-means; `compactGroups`); a group with a start place takes
+   *    the cluster nearest to it, the others take the rest in reading order
+   *    (north to south, west to east).
+   * 2. Travel (travel-balance.ts): over one matrix of road distances between
+   *    the points and start places (RoutingService.distances, the graph the
+   *    routes then reuse), a local search on the route times (road length at
+   *    25 km/h + 10 minutes a point, each group ordered by the routes' own
+   *    heuristic): boundary points of neighbouring groups swap, or one moves
+   *    out of the longest group or into the shortest, when that lowers the
+   *    longest time or the spread (longest − shortest) and raises neither,
+   *    while the total route length stays within 5 % of step 1's. Moves keep
+   *    every group within ⌊n/k⌋ − 1 … ⌈n/k⌉ + 1 points, the largest at most
+   *    two more than the smallest. On the demo (165 points, 18 groups) the
+   *    spread falls from about 20 to about 10 minutes.
+   * Explicit: the listed points to the given groups (null: unassigned).
+   * Either way the order and route of every group touched is recomputed in
+   * the same transaction.
    */
   async assign(user: AuthUser, actor: Actor, roundId: number, input: AssignInput): Promise<AssignResult> {
     return this.db.transaction().execute(async (trx) => {
@@ -361,15 +377,8 @@ export class InspectionRoundService {
   private async autoAssignment(trx: Kysely<DB>, roundId: number, points: { pointId: number; lon: number; lat: number }[]) {
     const groups = await this.rounds.groups(trx, [roundId]);
     if (points.length === 0) return [];
-    const lon0 = points.reduce((s, p) => s + p.lon, 0) / points.length;
-    const lat0 = points.reduce((s, p) => s + p.lat, 0) / points.length;
-    const project = (p: { lon: number; lat: number }): XY => ({
-      x: (p.lon - lon0) * 111_320 * Math.cos((lat0 * Math.PI) / 180),
-      y: (p.lat - lat0) * 110_574,
-    });
-    const xy = points.map(project);
     const k = Math.min(groups.length, points.length);
-    const { labels, centres } = balancedClusters(xy, k);
+    const { labels, centres, project } = compactGroups(points, k);
     // clusters to groups: a group with a start takes the nearest free cluster; the rest in reading order
     const clusterOf = new Map<number, number>();
     const free = new Set(centres.map((_, i) => i));
@@ -388,7 +397,19 @@ export class InspectionRoundService {
       clusterOf.set(g.id, next);
     }
     const groupOfCluster = new Map([...clusterOf].map(([g, c]) => [c, g]));
-    return points.map((p, i) => ({ pointId: p.pointId, groupId: groupOfCluster.get(labels[i]!) ?? null }));
+    // travel: one matrix of road distances (the routes' own) between the points, then the groups' start places
+    let balanced = labels;
+    if (k > 1) {
+      const startPlaces = groups.filter((g) => g.start && clusterOf.has(g.id)).map((g) => ({ cluster: clusterOf.get(g.id)!, place: g.start! }));
+      const matrix = await this.routing.distances(trx, [...points, ...startPlaces.map((s) => s.place)]);
+      const starts = new Array<number | undefined>(k).fill(undefined);
+      startPlaces.forEach((s, i) => {
+        starts[s.cluster] = points.length + i;
+      });
+      const firstOf = (ids: readonly number[]) => ids[nearestCentroid(ids.map((i) => points[i]!))]!;
+      balanced = balanceTravel({ matrix, labels, k, starts, firstOf }).labels;
+    }
+    return points.map((p, i) => ({ pointId: p.pointId, groupId: groupOfCluster.get(balanced[i]!) ?? null }));
   }
 
   private async requireGroup(db: Kysely<DB>, roundId: number, groupId: number): Promise<Group> {

@@ -58,6 +58,8 @@ export interface ComputedRoute {
  */
 export class RoutingService {
   private pgRouting: Promise<boolean> | undefined;
+  /** The graph last built in each transaction (see `prepare`). */
+  private readonly built = new WeakMap<Kysely<DB>, { signature: string; roads: RoadGraph; nodeAt: Map<string, number> }>();
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -92,13 +94,9 @@ export class RoutingService {
       return { request: r, keys, hasStart: r.start !== null };
     });
 
-    const pieces = await this.graph.pieces(db);
-    if (pieces.length === 0) return requests.map((r) => straight(r));
-    const network = new RoadGraph(pieces);
-    const main = network.largestComponent();
-    const prepared = await this.graph.cut(db, pieces.filter((p) => main.has(p.source)).map((p) => p.id), stops);
-    const roads = new RoadGraph(prepared.edges);
-    const nodeOf = (key: number) => prepared.stops.get(key)?.node;
+    const graph = await this.prepare(db, stops);
+    if (!graph) return requests.map((r) => straight(r));
+    const { roads, nodeOf } = graph;
 
     const nodesOf = plans.map((plan) => {
       const nodes = plan.keys.map(nodeOf);
@@ -159,17 +157,50 @@ export class RoutingService {
     if (!db.isTransaction) return db.transaction().execute((trx) => this.distances(trx, places, { method }));
     const stops: StopInput[] = [];
     const keys = places.map((p) => pushStop(stops, p));
-    const pieces = await this.graph.pieces(db);
-    if (pieces.length === 0) return places.map((a) => places.map((b) => haversine(a, b)));
-    const main = new RoadGraph(pieces).largestComponent();
-    const prepared = await this.graph.cut(db, pieces.filter((p) => main.has(p.source)).map((p) => p.id), stops);
-    const nodes = keys.map((k) => prepared.stops.get(k)!.node);
+    const graph = await this.prepare(db, stops);
+    if (!graph) return places.map((a) => places.map((b) => haversine(a, b)));
+    const nodes = keys.map((k) => {
+      const node = graph.nodeOf(k);
+      if (node === undefined) throw new Error('a stop could not be snapped to the road network');
+      return node;
+    });
     if (method === 'pgrouting') return this.pgrMatrix(db, nodes);
-    const roads = new RoadGraph(prepared.edges);
+    const roads = graph.roads;
     return nodes.map((n) => {
       const tree = roads.from(n, nodes);
       return nodes.map((m) => tree.dist.get(m) ?? Number.POSITIVE_INFINITY);
     });
+  }
+
+  /**
+   * The road graph of this transaction cut at these stops (undefined: no road
+   * at all). Built in SQL (RoadGraphRepository) and kept for the transaction
+   * while the stops are the same places, so that the automatic assignment's
+   * distance matrix and the routes computed right after it in the same
+   * transaction share one build; other stops build it again (the temp tables
+   * then hold the new one, which the cache then describes).
+   */
+  private async prepare(db: Kysely<DB>, stops: readonly StopInput[]): Promise<{ roads: RoadGraph; nodeOf: (key: number) => number | undefined } | undefined> {
+    const place = (s: StopInput) => `${s.lon},${s.lat}`;
+    const signature = [...new Set(stops.map(place))].sort().join(';');
+    let built = this.built.get(db);
+    if (!built || built.signature !== signature) {
+      this.built.delete(db);
+      const pieces = await this.graph.pieces(db);
+      if (pieces.length === 0) return undefined;
+      const main = new RoadGraph(pieces).largestComponent();
+      const prepared = await this.graph.cut(db, pieces.filter((p) => main.has(p.source)).map((p) => p.id), stops);
+      const nodeAt = new Map<string, number>();
+      for (const s of stops) {
+        const node = prepared.stops.get(s.key)?.node;
+        if (node !== undefined) nodeAt.set(place(s), node);
+      }
+      built = { signature, roads: new RoadGraph(prepared.edges), nodeAt };
+      this.built.set(db, built);
+    }
+    const { roads, nodeAt } = built;
+    const byKey = new Map(stops.map((s) => [s.key, place(s)]));
+    return { roads, nodeOf: (key) => nodeAt.get(byKey.get(key) ?? '') };
   }
 
   private async pgrCosts(db: Kysely<DB>, nodes: number[]): Promise<Map<string, number>> {
