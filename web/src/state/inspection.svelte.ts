@@ -6,13 +6,14 @@ import {
 import {
   type CommunitySortKey, groupColor, parseSheetHash, type PointSortKey, type SheetRoute, type SortDirection,
 } from '../components/inspection/planner.ts';
+import { ChecksBoard } from './inspection-checks.svelte.ts';
 
 /** Who changes rounds, groups and the assignment: the campaign office (督查, 创城办) and admins, as the server's rule says. */
 export const mayPlanInspection = (role: Role | undefined): boolean => role === 'admin' || role === 'supervisor';
 /** Who opens 检查轮次: the planners, and inspectors to see the routes, print their sheet and read the scores. */
 export const mayViewInspection = (role: Role | undefined): boolean => mayPlanInspection(role) || role === 'inspector';
 
-export type InspectionTab = 'rounds' | 'scores';
+export type InspectionTab = 'rounds' | 'scores' | 'checks';
 /** What the panel is busy with; one thing at a time. */
 export type InspectionBusy = 'create' | 'update' | 'groups' | 'assign' | 'reassign';
 
@@ -59,9 +60,13 @@ export class InspectionPlanner {
   /** Ask the map to fit a group's route (null: all routes); `at` makes the same request twice a new one. */
   fitRequest = $state.raw<{ groupId: number | null; at: number } | null>(null);
 
+  /** Ask the map to fly to a point (a check opened); `at` makes the same request twice a new one. */
+  flyRequest = $state.raw<{ lon: number; lat: number; at: number } | null>(null);
+
   inspectors = $state.raw<Inspector[]>([]);
 
   readonly scores = new ScoresBoard();
+  readonly checks = new ChecksBoard();
 
   /** The group drawn in full on the map, the others dimmed (none: all in full). */
   get highlighted(): number | null {
@@ -219,6 +224,17 @@ export class InspectionPlanner {
 
   fit(groupId: number | null): void {
     this.fitRequest = { groupId, at: Date.now() };
+  }
+
+  /**
+   * A point picked as a stop is (ringed on the map), and the map flown there:
+   * to its stop on the routes, else to `fallback` (where a check was made).
+   */
+  showPoint(pointId: number, fallback?: { lon: number; lat: number } | null): void {
+    this.selectedPointId = pointId;
+    const stop = this.routes?.features.find((feature) => feature.properties.kind === 'stop' && feature.properties.pointId === pointId);
+    const at = stop?.geometry.type === 'Point' ? { lon: stop.geometry.coordinates[0]!, lat: stop.geometry.coordinates[1]! } : fallback;
+    if (at) this.flyRequest = { lon: at.lon, lat: at.lat, at: Date.now() };
   }
 }
 

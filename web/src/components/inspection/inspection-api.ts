@@ -1,6 +1,7 @@
 /**
  * The planner's calls for inspection rounds (检查轮次): rounds, groups,
- * assignment and routes (`/api/inspection/rounds*`), the checklists, and the
+ * assignment and routes (`/api/inspection/rounds*`), the checklists, the field
+ * checks with their conflicts (`/api/inspection/checks*`), and the
  * scores (`/api/inspection/rounds/{id}/scores`, `/api/inspection/scores`).
  * Shapes as the issue-8 contract gives them; everything JSON is camelCase.
  */
@@ -164,7 +165,58 @@ export interface FinalScores {
   communities?: { id: number; name: string; score: number; rating: RatingKey | string; rounds: number }[];
 }
 
+export type ConflictReason = 'point_changed' | 'already_checked' | 'reassigned' | 'stale_package';
+export const CONFLICT_REASONS: readonly ConflictReason[] = ['point_changed', 'already_checked', 'reassigned', 'stale_package'];
+
+/** What differed between the device's view and the server's when a check came in (the check is kept either way). */
+export interface CheckConflict {
+  reasons: (ConflictReason | string)[];
+  /** The point's version on the server when the check came in. */
+  serverPointVersion: number;
+  /** The point's earlier checks in the round. */
+  otherCheckIds: number[];
+  /** The group the point was assigned to then, when not the check's own. */
+  assignedGroupId?: number | null;
+  /** The group's offline package on the server then, when the device had another. */
+  serverPackageVersion?: string;
+}
+
+/** One stored field check (GET /api/inspection/checks, /checks/{id}). */
+export interface Check {
+  id: number;
+  roundId: number;
+  groupId: number | null;
+  pointId: number;
+  userId: number | null;
+  /** The device's clock. */
+  checkedAt: string;
+  /** The server's clock. */
+  receivedAt: string;
+  /** Σ earned points (pass: the item's points, fail 0, serious −points). */
+  score: number;
+  maxScore: number;
+  note: string | null;
+  pointVersion: number | null;
+  packageVersion: string | null;
+  lon: number | null;
+  lat: number | null;
+  items: { itemId: number; result: 'pass' | 'fail' | 'serious'; note: string | null; problemId: number | null }[];
+  photos: { id: number; itemId: number | null }[];
+  conflict: CheckConflict | null;
+}
+
+export interface CheckQuery {
+  round: number;
+  conflict?: boolean;
+  limit: number;
+  before?: number | null;
+}
+
 const BASE = '/api/inspection';
+
+/** A check's photo (a thumbnail when `thumb`). */
+export const checkPhotoUrl = (checkId: number, photoId: number, thumb = false) =>
+  `${BASE}/checks/${checkId}/photos/${photoId}${thumb ? '?size=thumb' : ''}`;
 
 export const inspectionApi = {
   rounds: (signal: AbortSignal) => request<{ rounds: Round[] }>(`${BASE}/rounds`, { signal }),
@@ -189,4 +241,11 @@ export const inspectionApi = {
   scores: (roundId: number, signal: AbortSignal) => request<RoundScores>(`${BASE}/rounds/${roundId}/scores`, { signal }),
   finalScores: (roundIds: readonly number[], signal: AbortSignal) =>
     request<FinalScores>(`${BASE}/scores?rounds=${roundIds.join(',')}`, { signal }),
+  checks: (query: CheckQuery, signal?: AbortSignal) => {
+    const params = new URLSearchParams({ round: String(query.round), limit: String(query.limit) });
+    if (query.conflict) params.set('conflict', 'true');
+    if (query.before != null) params.set('before', String(query.before));
+    return request<{ checks: Check[]; next: number | null }>(`${BASE}/checks?${params}`, { signal });
+  },
+  check: (id: number, signal?: AbortSignal) => request<Check>(`${BASE}/checks/${id}`, { signal }),
 };
