@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { balancedClusters } from './balanced-clusters.ts';
 import type { Matrix } from './route-order.ts';
-import { balanceTravel, type GroupTravel, MAX_LENGTH_GROWTH } from './travel-balance.ts';
+import { balanceTravel, type GroupTravel, MAX_LENGTH_GROWTH, RESTART_LIMIT } from './travel-balance.ts';
 
 /**
  * Places along one straight road: the road distance is |a − b| metres, so a
@@ -90,5 +90,25 @@ describe('travel balancing of an assignment', () => {
       // the labels and the reported groups agree
       expect(sizes).toEqual([0, 1, 2, 3].map((g) => result.labels.filter((l) => l === g).length));
     }
+  });
+
+  it('bounds its work on a few large groups (165 places in 3): stops with what it gained, never worse than before', () => {
+    let s = 7;
+    const random = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648;
+    };
+    const at = Array.from({ length: 165 }, () => ({ x: random() * 6000, y: random() * 3000 }));
+    const matrix = at.map((a) => at.map((b) => Math.abs(a.x - b.x) + Math.abs(a.y - b.y)));
+    const { labels } = balancedClusters(at, 3);
+    expect(Math.min(...[0, 1, 2].map((g) => labels.filter((l) => l === g).length))).toBeGreaterThan(RESTART_LIMIT);
+    const result = balanceTravel({ matrix, labels, k: 3 });
+    const longest = (t: GroupTravel[]) => Math.max(...t.map((g) => g.durationS));
+    const spread = (t: GroupTravel[]) => longest(t) - Math.min(...t.map((g) => g.durationS));
+    expect(longest(result.after)).toBeLessThanOrEqual(longest(result.before));
+    expect(spread(result.after)).toBeLessThanOrEqual(spread(result.before));
+    expect(result.after.reduce((n, g) => n + g.points, 0)).toBe(165);
+    // the budget (places³ per ordering) allows at most 1e8 / 54³ ≈ 635 orderings before the step that crosses it
+    expect(result.evaluations).toBeLessThan(2000);
   });
 });

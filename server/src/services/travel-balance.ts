@@ -72,6 +72,19 @@ export interface TravelBalanceResult {
 /** Smallest improvement that counts, seconds. */
 const GAIN = 1;
 
+/**
+ * The search's work is bounded so that large groups stay fast (three groups
+ * of 55 points would otherwise order thousands of 55-point routes, each from
+ * every start): a group of more than RESTART_LIMIT places is ordered from its
+ * first place only while searching (the stored routes still use every start),
+ * and the search stops, keeping what it has gained, once the orderings have
+ * cost WORK_BUDGET units (places³ each, × places with restarts). Both depend on
+ * the input alone, so the answer stays deterministic. Eighteen groups of nine
+ * or ten use about 6 % of the budget.
+ */
+export const RESTART_LIMIT = 16;
+export const WORK_BUDGET = 1e8;
+
 export function balanceTravel(input: TravelBalanceInput): TravelBalanceResult {
   const { matrix, k } = input;
   const n = input.labels.length;
@@ -82,6 +95,7 @@ export function balanceTravel(input: TravelBalanceInput): TravelBalanceResult {
   });
 
   let evaluations = 0;
+  let work = 0;
   const cache = new Map<string, GroupTravel>();
   const travel = (g: number, points: readonly number[]): GroupTravel => {
     const key = `${g}:${points.join(',')}`;
@@ -96,7 +110,10 @@ export function balanceTravel(input: TravelBalanceInput): TravelBalanceResult {
       const places = start === undefined ? [...points] : [start, ...points];
       const sub = places.map((a) => places.map((b) => matrix[a]![b]!));
       const first = input.firstOf ? points.indexOf(input.firstOf(points)) : 0;
-      const { length } = orderStops(sub, start === undefined ? { first: Math.max(0, first) } : { start: 0 });
+      const m = places.length;
+      const restarts = m <= RESTART_LIMIT;
+      work += m ** 3 * (restarts ? m : 1);
+      const { length } = orderStops(sub, start === undefined ? { first: Math.max(0, first), restarts } : { start: 0 });
       result = { lengthM: length, durationS: durationOf(length, points.length), points: points.length };
     }
     cache.set(key, result);
@@ -132,7 +149,7 @@ export function balanceTravel(input: TravelBalanceInput): TravelBalanceResult {
   let moves = 0;
   let swaps = 0;
   const maxSteps = input.maxSteps ?? 500;
-  for (let step = 0; step < maxSteps; step++) {
+  for (let step = 0; step < maxSteps && work < WORK_BUDGET; step++) {
     const durations = current.map((t) => t.durationS);
     const longest = durations.indexOf(Math.max(...durations));
     const shortest = durations.indexOf(Math.min(...durations));
