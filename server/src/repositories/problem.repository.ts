@@ -91,6 +91,8 @@ export interface ProblemFilter {
   to?: Date | undefined;
   bbox?: readonly [number, number, number, number] | undefined;
   ownerOrgId?: number | undefined;
+  /** Only problems from these sources (the citizen channel publishes the citizens' reports). */
+  source?: string[] | undefined;
   /** Only problems flagged (true) or not flagged (false) as a blind spot, or as disputed. */
   blindSpot?: boolean | undefined;
   disputed?: boolean | undefined;
@@ -268,6 +270,7 @@ export class ProblemRepository {
     if (f.to) where.push(sql`p.reported_at < ${f.to}`);
     if (f.bbox) where.push(sql`p.geom && ST_MakeEnvelope(${f.bbox[0]}, ${f.bbox[1]}, ${f.bbox[2]}, ${f.bbox[3]}, 4326)`);
     if (f.ownerOrgId !== undefined) where.push(sql`p.owner_org_id = ${f.ownerOrgId}`);
+    if (f.source) where.push(f.source.length > 0 ? sql`p.source IN (${sql.join(f.source)})` : sql`false`);
     if (f.blindSpot !== undefined) where.push(sql`p.blind_spot = ${f.blindSpot}`);
     if (f.disputed !== undefined) where.push(sql`p.disputed = ${f.disputed}`);
     if (f.running) where.push(sql`p.status NOT IN ('closed', 'void') AND p.dispatched_at IS NOT NULL`);

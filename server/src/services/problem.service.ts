@@ -6,6 +6,7 @@ import { badRequest, conflict, forbidden, notFound, unprocessable } from '../htt
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
 import type { CategoryRow, IndicatorGroup, PhotoStage, ProblemFilter, ProblemRepository, ProblemRow, ProblemStatus } from '../repositories/problem.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
+import { isPublished, PUBLISHED_SOURCES, PUBLISHED_STATUSES } from './citizen-channel.ts';
 import type { Photo } from './photo.ts';
 import { forReader, mayReadCase, ownerLimitOf, type ProblemReader, type ReadableProblem } from './problem-access.ts';
 import { type CalendarException, WorkCalendar } from './work-calendar.ts';
@@ -171,6 +172,20 @@ export class ProblemService {
   async listFor(reader: ProblemReader, filter: Omit<ProblemFilter, 'ownerOrgId'> & { warning?: Warning[] | undefined }): Promise<ReadableProblem<ProblemView>[]> {
     const rows = await this.list({ ...filter, ownerOrgId: ownerLimitOf(reader) });
     return rows.map((p) => forReader(reader, p));
+  }
+
+  /** The cases the citizen channel publishes (citizen-channel.ts): citizens' reports, not void; newest first. */
+  async published(filter: Omit<ProblemFilter, 'source' | 'ownerOrgId'>): Promise<ProblemView[]> {
+    const status = (filter.status ?? PUBLISHED_STATUSES).filter((s) => PUBLISHED_STATUSES.includes(s));
+    if (status.length === 0) return [];
+    return this.list({ ...filter, status, source: [...PUBLISHED_SOURCES] });
+  }
+
+  /** One published case; undefined when there is none or the channel does not publish it. */
+  async publishedOne(id: number): Promise<ProblemView | undefined> {
+    const problem = await this.problems.get(this.db, id);
+    if (!problem || !isPublished(problem)) return undefined;
+    return (await this.views([problem]))[0];
   }
 
   /**
