@@ -409,7 +409,15 @@ const SAMPLES: Record<string, Sample> = {
     }),
     ok: 201,
   },
-  'GET /open311/v2/requests/:file{[0-9]+\\.json}': { request: async () => ({ path: `/open311/v2/requests/${await insertProblem()}.json` }), ok: 200 },
+  // Open311 publishes citizens' reports only (services/citizen-channel.ts)
+  'GET /open311/v2/requests/:file{[0-9]+\\.json}': {
+    request: async () => {
+      const id = await insertProblem();
+      await sql`UPDATE problems SET source = 'citizen' WHERE id = ${id}`.execute(database.db);
+      return { path: `/open311/v2/requests/${id}.json` };
+    },
+    ok: 200,
+  },
   'GET /api/problems/stats/grids': fixed('/api/problems/stats/grids?level=community&from=2026-10-01&to=2026-10-31'),
   'GET /api/problems/hotspots': fixed('/api/problems/hotspots?status=closed&limit=3'),
   'GET /api/problems/trend': fixed('/api/problems/trend?interval=week&from=2026-09-01&to=2026-10-31'),

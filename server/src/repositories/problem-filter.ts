@@ -15,6 +15,8 @@ export interface ProblemFilters {
   to?: string | undefined;
   /** An instant: only open problems whose deadline had passed by then (超期). */
   overdueAt?: string | undefined;
+  /** Only this organisation's problems: what a handler may read (services/problem-access.ts). */
+  ownerOrgId?: number | undefined;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -62,6 +64,7 @@ export function problemWhere(f: ProblemFilters, alias = 'p'): RawBuilder<boolean
   }
   if (f.from) where.push(sql`${col('reported_at')} >= ${instant(f.from, 'from')}::timestamptz`);
   if (f.to) where.push(sql`${col('reported_at')} < ${instant(f.to, 'to')}::timestamptz`);
+  if (f.ownerOrgId !== undefined) where.push(sql`${col('owner_org_id')} = ${f.ownerOrgId}`);
   if (f.overdueAt) where.push(sql`${col('status')} NOT IN ('closed', 'void') AND ${col('due_at')} < ${f.overdueAt}::timestamptz`);
   return (where.length > 0 ? sql`(${sql.join(where, sql` AND `)})` : sql`true`) as RawBuilder<boolean>;
 }

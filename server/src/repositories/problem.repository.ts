@@ -65,6 +65,8 @@ export interface ProblemRow {
   escalated: boolean;
   voidReason: string | null;
   version: number;
+  /** The national code of the problem's grid (else its street): whose scope it is in. */
+  placeCode: string | null;
 }
 
 export interface NewProblem {
@@ -89,6 +91,8 @@ export interface ProblemFilter {
   to?: Date | undefined;
   bbox?: readonly [number, number, number, number] | undefined;
   ownerOrgId?: number | undefined;
+  /** Only problems from these sources (the citizen channel publishes the citizens' reports). */
+  source?: string[] | undefined;
   /** Only problems flagged (true) or not flagged (false) as a blind spot, or as disputed. */
   blindSpot?: boolean | undefined;
   disputed?: boolean | undefined;
@@ -105,7 +109,8 @@ const SELECT = sql`
   SELECT p.id, p.category_id, p.status, p.description, p.source, ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat,
          p.grid_id, p.street_id, p.owner_org_id, o.name AS owner_name, p.blind_spot, p.disputed,
          p.reported_at, p.registered_at, p.dispatched_at, p.started_at, p.fed_back_at, p.verified_at, p.due_at, p.closed_at,
-         p.reporter, p.rework_count, p.urge_count, p.escalated, p.void_reason, p.version
+         p.reporter, p.rework_count, p.urge_count, p.escalated, p.void_reason, p.version,
+         coalesce((SELECT t.code FROM territories t WHERE t.id = p.grid_id), (SELECT t.code FROM territories t WHERE t.id = p.street_id)) AS place_code
   FROM problems p LEFT JOIN organisations o ON o.id = p.owner_org_id`;
 
 type RawProblem = Record<string, unknown>;
@@ -139,6 +144,7 @@ function toProblem(r: RawProblem): ProblemRow {
     escalated: r.escalated as boolean,
     voidReason: r.void_reason as string | null,
     version: Number(r.version),
+    placeCode: (r.place_code as string | null) ?? null,
   };
 }
 
@@ -263,7 +269,8 @@ export class ProblemRepository {
     if (f.from) where.push(sql`p.reported_at >= ${f.from}`);
     if (f.to) where.push(sql`p.reported_at < ${f.to}`);
     if (f.bbox) where.push(sql`p.geom && ST_MakeEnvelope(${f.bbox[0]}, ${f.bbox[1]}, ${f.bbox[2]}, ${f.bbox[3]}, 4326)`);
-    if (f.ownerOrgId) where.push(sql`p.owner_org_id = ${f.ownerOrgId}`);
+    if (f.ownerOrgId !== undefined) where.push(sql`p.owner_org_id = ${f.ownerOrgId}`);
+    if (f.source) where.push(f.source.length > 0 ? sql`p.source IN (${sql.join(f.source)})` : sql`false`);
     if (f.blindSpot !== undefined) where.push(sql`p.blind_spot = ${f.blindSpot}`);
     if (f.disputed !== undefined) where.push(sql`p.disputed = ${f.disputed}`);
     if (f.running) where.push(sql`p.status NOT IN ('closed', 'void') AND p.dispatched_at IS NOT NULL`);

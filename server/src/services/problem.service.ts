@@ -6,7 +6,9 @@ import { badRequest, conflict, forbidden, notFound, unprocessable } from '../htt
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
 import type { CategoryRow, IndicatorGroup, PhotoStage, ProblemFilter, ProblemRepository, ProblemRow, ProblemStatus } from '../repositories/problem.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
+import { isPublished, PUBLISHED_SOURCES, PUBLISHED_STATUSES } from './citizen-channel.ts';
 import type { Photo } from './photo.ts';
+import { forReader, mayReadCase, ownerLimitOf, type ProblemReader, type ReadableProblem } from './problem-access.ts';
 import { type CalendarException, WorkCalendar } from './work-calendar.ts';
 
 export type Action = 'register' | 'dispatch' | 'start' | 'feedback' | 'verify' | 'close' | 'return' | 'void' | 'transfer' | 'urge' | 'escalate';
@@ -58,6 +60,13 @@ export interface ProblemView extends ProblemRow {
   /** Working hours used of the deadline, while the problem is open and dispatched. */
   elapsedWorkingHours: number | null;
   warning: Warning;
+}
+
+/** Possible duplicates of a report: the cases the reader may see, and how many other organisations' cases are near. */
+export interface Duplicates {
+  radiusM: number;
+  problems: (ReadableProblem<ProblemView> & { distanceM: number })[];
+  othersNearby: number;
 }
 
 export interface ReportInput {
@@ -144,10 +153,39 @@ export class ProblemService {
     return { ...view!, timeline: await this.problems.events(id), photos: await this.problems.photos(id) };
   }
 
-  async photo(problemId: number, photoId: number, thumb: boolean): Promise<{ mime: string; bytes: Uint8Array }> {
+  /** A problem with its timeline and photos as this reader may see it; another organisation's case is "not found" to a handler. */
+  async read(reader: ProblemReader, id: number) {
+    const problem = await this.get(id);
+    if (!mayReadCase(reader, problem)) throw notFound('problem_not_found', `No problem ${id}.`);
+    return forReader(reader, problem);
+  }
+
+  async photo(reader: ProblemReader, problemId: number, photoId: number, thumb: boolean): Promise<{ mime: string; bytes: Uint8Array }> {
+    const problem = await this.problems.get(this.db, problemId);
+    if (!problem || !mayReadCase(reader, problem)) throw notFound('problem_not_found', `No problem ${problemId}.`);
     const photo = await this.problems.photo(problemId, photoId, thumb);
     if (!photo) throw notFound('photo_not_found', `Problem ${problemId} has no photo ${photoId}.`);
     return photo;
+  }
+
+  /** A page of the problems this reader may see (a handler: its organisation's), each as the reader may see it. */
+  async listFor(reader: ProblemReader, filter: Omit<ProblemFilter, 'ownerOrgId'> & { warning?: Warning[] | undefined }): Promise<ReadableProblem<ProblemView>[]> {
+    const rows = await this.list({ ...filter, ownerOrgId: ownerLimitOf(reader) });
+    return rows.map((p) => forReader(reader, p));
+  }
+
+  /** The cases the citizen channel publishes (citizen-channel.ts): citizens' reports, not void; newest first. */
+  async published(filter: Omit<ProblemFilter, 'source' | 'ownerOrgId'>): Promise<ProblemView[]> {
+    const status = (filter.status ?? PUBLISHED_STATUSES).filter((s) => PUBLISHED_STATUSES.includes(s));
+    if (status.length === 0) return [];
+    return this.list({ ...filter, status, source: [...PUBLISHED_SOURCES] });
+  }
+
+  /** One published case; undefined when there is none or the channel does not publish it. */
+  async publishedOne(id: number): Promise<ProblemView | undefined> {
+    const problem = await this.problems.get(this.db, id);
+    if (!problem || !isPublished(problem)) return undefined;
+    return (await this.views([problem]))[0];
   }
 
   /**
@@ -175,13 +213,24 @@ export class ProblemService {
     }
   }
 
-  async duplicates(categoryId: string, lonIn: number, latIn: number, crs: 'wgs84' | 'gcj02' = 'wgs84'): Promise<{ radiusM: number; problems: (ProblemView & { distanceM: number })[] }> {
+  /**
+   * Open problems of the category within its duplicate radius, as the reader
+   * may see them. A handler sees its own organisation's in full, and of the
+   * others only how many there are (`othersNearby`): enough not to report a
+   * case twice, nothing of whose case it is, where, or who reported it.
+   */
+  async duplicates(reader: ProblemReader, categoryId: string, lonIn: number, latIn: number, crs: 'wgs84' | 'gcj02' = 'wgs84'): Promise<Duplicates> {
     const [lon, lat] = toWgs84(lonIn, latIn, crs);
     const category = await this.problems.category(this.db, categoryId);
     if (!category?.parentId) throw badRequest('unknown_category', `No reportable category "${categoryId}".`);
     const near = await this.problems.nearbyOpen(this.db, categoryId, lon, lat, category.duplicateRadiusM);
-    const views = await this.views(near);
-    return { radiusM: category.duplicateRadiusM, problems: views.map((v, i) => ({ ...v, distanceM: near[i]!.distanceM })) };
+    const readable = near.filter((p) => mayReadCase(reader, p));
+    const views = await this.views(readable);
+    return {
+      radiusM: category.duplicateRadiusM,
+      problems: views.map((v, i) => ({ ...forReader(reader, v), distanceM: readable[i]!.distanceM })),
+      othersNearby: near.length - readable.length,
+    };
   }
 
   /**
@@ -249,7 +298,7 @@ export class ProblemService {
     return (await this.views([problem], trx))[0]!;
   }
 
-  async transition(user: AuthUser, actor: Actor, id: number, input: TransitionInput): Promise<ProblemView> {
+  async transition(user: AuthUser, actor: Actor, id: number, input: TransitionInput): Promise<ReadableProblem<ProblemView>> {
     const step = WORKFLOW[input.action];
     if (!step.roles.includes(user.role)) throw forbidden('role_not_allowed', `A ${user.role} may not ${input.action} a problem.`);
     if (step.needs === 'note' && !input.note?.trim()) throw badRequest('note_required', `"${input.action}" needs a note saying why or what was done.`);
@@ -260,7 +309,7 @@ export class ProblemService {
     return this.db.transaction().execute(async (trx) => {
       const problem = await this.problems.get(trx, id, true);
       if (!problem) throw notFound('problem_not_found', `No problem ${id}.`);
-      if (step.ownOrganisation && user.role === 'handler' && problem.ownerOrgId !== user.organisationId) {
+      if (step.ownOrganisation && !mayReadCase(user, problem)) {
         throw forbidden('not_your_case', 'This problem belongs to another organisation.');
       }
       if (!step.from.includes(problem.status)) {
@@ -270,7 +319,7 @@ export class ProblemService {
         });
       }
       if (problem.version !== input.version) {
-        throw conflict('version_conflict', `Problem ${id} changed meanwhile (now version ${problem.version}); reload it.`, { current: problem });
+        throw conflict('version_conflict', `Problem ${id} changed meanwhile (now version ${problem.version}); reload it.`, { current: forReader(user, problem) });
       }
       const now = this.now();
       const set: Record<string, unknown> = {};
@@ -307,7 +356,7 @@ export class ProblemService {
         after: { status: after.status, ownerOrgId: after.ownerOrgId, version: after.version, dueAt: after.dueAt, note: input.note ?? null, ...(photos.length > 0 && { photos: photos.length }) },
       });
       await new TileRepository(trx, this.engine).bumpVersion('problems');
-      return (await this.views([after], trx))[0]!;
+      return forReader(user, (await this.views([after], trx))[0]!);
     });
   }
 

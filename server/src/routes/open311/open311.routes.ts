@@ -8,11 +8,13 @@ import { idParam } from '../../http/geo-params.ts';
 import { validate } from '../../http/validate.ts';
 import { idempotencyKeyOf } from '../../http/write-params.ts';
 import type { ProblemStatus } from '../../repositories/problem.repository.ts';
+import { publicPosition } from '../../services/citizen-channel.ts';
 import type { ProblemView } from '../../services/problem.service.ts';
 
 /**
  * Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2), JSON only:
- * our minor categories are its services, our problems its requests. Its two
+ * our minor categories are its services, the citizens' reports its requests
+ * (what it publishes, and where it blurs the position: citizen-channel.ts). Its two
  * states map onto our workflow: closed and void are "closed", every other
  * state is "open". Posting a request is the citizen report (no account,
  * rate-limited, form-encoded as the specification says).
@@ -24,7 +26,9 @@ const NOTES: Record<ProblemStatus, string> = {
   fed_back: '已反馈 fed back', verified: '已核查 verified', closed: '已结案 closed', void: '已作废 void',
 };
 
+/** A published case as a GeoReport request: no reporter, ever; a sensitive category's position coarsened. */
 function request(p: ProblemView) {
+  const at = publicPosition(p.categoryId, p.lon, p.lat);
   return {
     service_request_id: String(p.id),
     status: OPEN311_CLOSED.includes(p.status) ? 'closed' : 'open',
@@ -38,8 +42,8 @@ function request(p: ProblemView) {
     updated_datetime: p.closedAt ?? p.verifiedAt ?? p.fedBackAt ?? p.startedAt ?? p.dispatchedAt ?? p.registeredAt ?? p.reportedAt,
     expected_datetime: p.dueAt ?? '',
     address: '',
-    lat: p.lat,
-    long: p.lon,
+    lat: at.lat,
+    long: at.lon,
     media_url: '',
   };
 }
@@ -81,7 +85,7 @@ export function open311Routes({ problems }: Services) {
     })
     .get('/requests.json', validate('query', requestsQuery), async (c) => {
       const q = c.req.valid('query');
-      const rows = await problems.list({
+      const rows = await problems.published({
         category: q.service_code,
         from: q.start_date ? new Date(q.start_date) : undefined,
         to: q.end_date ? new Date(q.end_date) : undefined,
@@ -112,7 +116,7 @@ export function open311Routes({ problems }: Services) {
     .get('/requests/:file{[0-9]+\\.json}', async (c) => {
       const id = idParam.safeParse(c.req.param('file').replace(/\.json$/, ''));
       if (!id.success) throw notFound('request_not_found', 'No such request.');
-      const problem = await problems.get(id.data).catch(() => undefined);
+      const problem = await problems.publishedOne(id.data);
       if (!problem) throw notFound('request_not_found', `No request ${id.data}.`);
       return c.json([request(problem)]);
     });

@@ -4,7 +4,7 @@ import { actorOf, userOf } from '../../auth/actor.ts';
 import type { Services } from '../../deps.ts';
 import { toCsv } from '../../http/csv.ts';
 import type { Env } from '../../http/env.ts';
-import { AppError, badRequest, notFound } from '../../http/errors.ts';
+import { AppError, badRequest } from '../../http/errors.ts';
 import { bboxParam, idParam, latitude, longitude } from '../../http/geo-params.ts';
 import { validate } from '../../http/validate.ts';
 import { idempotencyKeyOf, rowId, rowVersion } from '../../http/write-params.ts';
@@ -155,13 +155,12 @@ export function problemRoutes({ problems }: Services) {
     .get('/', validate('query', listQuery), async (c) => {
       const q = c.req.valid('query');
       const user = userOf(c);
-      const rows = await problems.list({
+      // a handler reads its own organisation's cases; the reporter only where the reader handles the case (problem-access.ts)
+      const rows = await problems.listFor(user, {
         status: q.status, category: q.category, bbox: q.bbox, limit: q.limit, before: q.before,
         warning: q.warning, blindSpot: q.blindSpot, disputed: q.disputed,
         from: q.from ? dayStart(q.from) : undefined,
         to: q.to ? new Date(dayStart(q.to).getTime() + 86_400_000) : undefined,
-        // a handler sees the cases of its own organisation
-        ownerOrgId: user.role === 'handler' ? (user.organisationId ?? -1) : undefined,
       });
       if (q.format === 'csv') {
         const columns = ['id', 'categoryId', 'categoryName', 'status', 'lon', 'lat', 'ownerName', 'blindSpot', 'disputed', 'reportedAt', 'dispatchedAt', 'dueAt', 'closedAt', 'warning', 'description'] as const;
@@ -172,22 +171,14 @@ export function problemRoutes({ problems }: Services) {
     })
     .get('/duplicates', validate('query', z.object({ lon: longitude, lat: latitude, categoryId, crs: z.enum(['wgs84', 'gcj02']).default('wgs84') })), async (c) => {
       const q = c.req.valid('query');
-      return c.json(await problems.duplicates(q.categoryId, q.lon, q.lat, q.crs));
+      return c.json(await problems.duplicates(userOf(c), q.categoryId, q.lon, q.lat, q.crs));
     })
     .get('/:id/photos/:photoId', validate('param', z.object({ id: idParam, photoId: idParam })), validate('query', z.object({ size: z.enum(['thumb', 'full']).default('full') })), async (c) => {
       const { id, photoId } = c.req.valid('param');
-      const user = userOf(c);
-      const problem = await problems.get(id);
-      if (user.role === 'handler' && problem.ownerOrgId !== user.organisationId) throw notFound('problem_not_found', `No problem ${id}.`);
-      const photo = await problems.photo(id, photoId, c.req.valid('query').size === 'thumb');
+      const photo = await problems.photo(userOf(c), id, photoId, c.req.valid('query').size === 'thumb');
       return c.body(photo.bytes as Uint8Array<ArrayBuffer>, 200, { 'content-type': photo.mime, 'cache-control': 'private, max-age=86400' });
     })
-    .get('/:id', validate('param', z.object({ id: idParam })), async (c) => {
-      const problem = await problems.get(c.req.valid('param').id);
-      const user = userOf(c);
-      if (user.role === 'handler' && problem.ownerOrgId !== user.organisationId) throw notFound('problem_not_found', `No problem ${problem.id}.`);
-      return c.json(problem);
-    })
+    .get('/:id', validate('param', z.object({ id: idParam })), async (c) => c.json(await problems.read(userOf(c), c.req.valid('param').id)))
     .post('/:id/transitions', validate('param', z.object({ id: idParam })), async (c) => {
       const { fields, photos } = await readReport(c, transition);
       return c.json(await problems.transition(userOf(c), actorOf(c), c.req.valid('param').id, { ...fields, photos }));

@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { userOf } from '../../auth/actor.ts';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { badRequest, notFound } from '../../http/errors.ts';
 import { problemFilterQuery, problemFiltersOf } from '../../http/problem-filter-params.ts';
 import { validate } from '../../http/validate.ts';
 import { TILE_SOURCES, type TileFilters, type TileLayerId } from '../../repositories/tile.repository.ts';
+import { ownerLimitOf } from '../../services/problem-access.ts';
 import { TILE_DATA_MAXZOOM, TILE_MAXZOOM, TILE_MINZOOM } from '../../services/tile.service.ts';
 
 // the problems layer takes the heat map's filters (status, category, from, to, overdue)
@@ -63,11 +65,16 @@ export function tileRoutes({ tiles, dutyTypes, layers }: Services) {
     })
     .get('/:layer/:z/:x/:file', validate('query', tileQuery), async (c) => {
       const { z: zoom, x, y } = tileCoordinates(c.req.param('z'), c.req.param('x'), c.req.param('file'));
-      const { layer, filters } = await layerAndFilters(c.req.param('layer'), c.req.valid('query'));
+      const { layer, filters: asked } = await layerAndFilters(c.req.param('layer'), c.req.valid('query'));
+      // a handler's problems tiles hold its own organisation's cases only (services/problem-access.ts); the
+      // limit is part of the filters, so of the tile cache's key and the ETag: one role's tile never serves another
+      const ownerOrgId = layer === 'problems' ? ownerLimitOf(userOf(c)) : undefined;
+      const filters = ownerOrgId === undefined ? asked : { ...asked, ownerOrgId };
       const answer = await tiles.tile(layer, zoom, x, y, filters);
       const headers = {
         etag: answer.etag,
         'cache-control': 'private, max-age=60, stale-while-revalidate=600', // tiles need a session: no shared caches
+        vary: 'Cookie', // …and what a tile holds depends on who asks: a browser keeps one copy per session
         'x-tile-cache': answer.cached ? 'hit' : 'miss',
       };
       const match = c.req.header('if-none-match');

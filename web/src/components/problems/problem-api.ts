@@ -38,7 +38,8 @@ export interface Problem {
   dispatchedAt: string | null;
   dueAt: string | null;
   closedAt: string | null;
-  reporter: string | null;
+  /** Who reported (a citizen's contact): only for those who handle the case (supervisors, admins in scope, the owning handler); absent for others. */
+  reporter?: string | null;
   reworkCount: number;
   urgeCount: number;
   escalated: boolean;
@@ -78,7 +79,10 @@ export interface ProblemDetail extends Problem {
 
 export interface Duplicates {
   radiusM: number;
+  /** The cases nearby the reader may see. */
   problems: (Problem & { distanceM: number })[];
+  /** How many other organisations' cases are nearby (a handler sees no more of them). */
+  othersNearby: number;
 }
 
 export type Action = WorkflowAction;
