@@ -44,7 +44,7 @@ export function authRoutes(services: Services) {
       setCookie(c, SESSION_COOKIE, session.token, {
         httpOnly: true,
         sameSite: 'Lax',
-        secure: isHttps(c, options.trustProxy),
+        secure: isHttps(c, options.proxies),
         path: '/',
         maxAge: Math.floor(sessions.lifetime.absoluteMs / 1000),
       });
