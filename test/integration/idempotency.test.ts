@@ -69,6 +69,19 @@ describe('POST /api/problems with an Idempotency-Key', () => {
     expect(((await again.json()) as { id: number }).id).toBe(((await first.json()) as { id: number }).id);
   });
 
+  it('still answers the problem once its stored answer has been swept (the key stays on the problem)', async () => {
+    const body = { ...place, categoryId: CATEGORY, description: 'outlives the sweep' };
+    const first = await post(inspector, '/api/problems', body, { 'idempotency-key': 'staff-swept-0001' });
+    expect(first.status).toBe(201);
+    const id = ((await first.json()) as { id: number }).id;
+    // housekeeping deletes stored answers after 30 days; a phone that was offline longer sends again
+    await sql`DELETE FROM idempotency_keys WHERE key = 'staff-swept-0001'`.execute(database.db);
+    const late = await post(inspector, '/api/problems', body, { 'idempotency-key': 'staff-swept-0001' });
+    expect(late.status).toBe(200);
+    expect(((await late.json()) as { id: number }).id).toBe(id);
+    expect(await problemsSaying('outlives the sweep')).toEqual([id]);
+  });
+
   it('keeps one account’s keys from another’s', async () => {
     const body = { ...place, categoryId: CATEGORY, description: 'two accounts, one key' };
     const a = await post(inspector, '/api/problems', body, { 'idempotency-key': 'shared-staff-key-01' });
