@@ -24,12 +24,18 @@ export interface AuthOptions {
   rateLimits: RateLimits;
 }
 
-/** The socket's address; null for a request made in-process (app.request), which has no socket. */
+/**
+ * The socket's address; null for a request made in-process (app.request in
+ * tests and scripts), whose environment has no node request at all. A socket
+ * whose address cannot be read is 'unknown', which no proxy list trusts.
+ */
 function peerOf(c: Context<Env>): string | null {
+  const env: unknown = c.env;
+  if (typeof env !== 'object' || env === null || !('incoming' in env || 'server' in env)) return null;
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {
-    return null;
+    return 'unknown';
   }
 }
 
