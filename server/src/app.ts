@@ -116,7 +116,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.onError(handleError(logger));
-  app.use(authMiddleware(services.sessions, { trustProxy: services.options.trustProxy, limiter: services.limiter, rateLimits: services.options.rateLimits }));
+  app.use(authMiddleware(services.sessions, { proxies: services.options.proxies, limiter: services.limiter, rateLimits: services.options.rateLimits }));
 
   const limit = (maxSize: number) =>
     bodyLimit({ maxSize, onError: (c) => c.json(errorBody('payload_too_large', `The request body is larger than ${maxSize / 1024 / 1024} MB.`), 413) });

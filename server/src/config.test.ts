@@ -43,3 +43,32 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CIVGRID_TIANDITU_KEY: 'has spaces!' })).toThrow(/CIVGRID_TIANDITU_KEY/);
   });
 });
+
+describe('loadConfig: reverse proxies', () => {
+  it('trusts no proxy and listens everywhere by default', () => {
+    const config = loadConfig({});
+    expect(config.CIVGRID_TRUST_PROXY).toBe(false);
+    expect(config.CIVGRID_TRUSTED_PROXIES).toEqual([]);
+    expect(config.HOST).toBe('0.0.0.0');
+  });
+
+  it('with CIVGRID_TRUST_PROXY trusts loopback only and listens on loopback, where the proxy is', () => {
+    const config = loadConfig({ CIVGRID_TRUST_PROXY: 'true' });
+    expect(config.CIVGRID_TRUSTED_PROXIES).toEqual(['127.0.0.0/8', '::1']);
+    expect(config.HOST).toBe('127.0.0.1');
+    expect(loadConfig({ CIVGRID_TRUST_PROXY: 'true', HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+  });
+
+  it('reads a list of proxies; one elsewhere must reach the port, so the default stays 0.0.0.0', () => {
+    const config = loadConfig({ CIVGRID_TRUST_PROXY: '1', CIVGRID_TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.10 fd00::/8' });
+    expect(config.CIVGRID_TRUSTED_PROXIES).toEqual(['10.0.0.0/8', '192.0.2.10', 'fd00::/8']);
+    expect(config.HOST).toBe('0.0.0.0');
+    expect(loadConfig({ CIVGRID_TRUST_PROXY: '1', CIVGRID_TRUSTED_PROXIES: '127.0.0.1' }).HOST).toBe('127.0.0.1');
+  });
+
+  it('fails fast on a bad list, or a list without CIVGRID_TRUST_PROXY', () => {
+    expect(() => loadConfig({ CIVGRID_TRUST_PROXY: 'true', CIVGRID_TRUSTED_PROXIES: 'nginx.local' })).toThrow(/CIVGRID_TRUSTED_PROXIES.*nginx\.local/);
+    expect(() => loadConfig({ CIVGRID_TRUST_PROXY: 'true', CIVGRID_TRUSTED_PROXIES: '10.0.0.0/40' })).toThrow(/CIVGRID_TRUSTED_PROXIES/);
+    expect(() => loadConfig({ CIVGRID_TRUSTED_PROXIES: '10.0.0.1' })).toThrow(/CIVGRID_TRUSTED_PROXIES.*CIVGRID_TRUST_PROXY/);
+  });
+});

@@ -19,6 +19,7 @@ import { AuditRepository } from './repositories/audit.repository.ts';
 import { SessionRepository } from './repositories/session.repository.ts';
 import { UserRepository } from './repositories/user.repository.ts';
 import { UserService } from './services/user.service.ts';
+import { LOOPBACK_PROXIES, TrustedProxies } from './http/client-address.ts';
 import { IdempotencyRepository } from './repositories/idempotency.repository.ts';
 import { ZoneRepository } from './repositories/zone.repository.ts';
 import { ZoneService } from './services/zone.service.ts';
@@ -54,8 +55,10 @@ export interface AppDeps {
   basemaps?: { tiandituKey?: string | undefined; custom?: Basemap[] } | undefined;
   /** Demo mode: GET /api/auth/demo lists the demo accounts and their password. */
   demo?: boolean | undefined;
-  /** Behind a reverse proxy: trust X-Forwarded-For and X-Forwarded-Proto. */
+  /** Behind a reverse proxy: trust X-Forwarded-For and X-Forwarded-Proto from `trustedProxies`. */
   trustProxy?: boolean | undefined;
+  /** The proxies trusted when trustProxy is on: addresses and CIDR ranges; omitted → loopback. */
+  trustedProxies?: readonly string[] | undefined;
   sessionLifetime?: SessionLifetime | undefined;
   rateLimits?: RateLimits | undefined;
 }
@@ -63,7 +66,8 @@ export interface AppDeps {
 /** The parts of AppDeps the services need, with defaults applied. */
 export interface ServiceOptions {
   demo: boolean;
-  trustProxy: boolean;
+  /** The reverse proxies believed; null: none (X-Forwarded-* ignored). */
+  proxies: TrustedProxies | null;
   sessionLifetime: SessionLifetime;
   rateLimits: RateLimits;
 }
@@ -71,7 +75,7 @@ export interface ServiceOptions {
 export function serviceOptions(deps: Omit<AppDeps, 'database'>): ServiceOptions {
   return {
     demo: deps.demo ?? false,
-    trustProxy: deps.trustProxy ?? false,
+    proxies: deps.trustProxy ? TrustedProxies.parse(deps.trustedProxies ?? LOOPBACK_PROXIES) : null,
     sessionLifetime: deps.sessionLifetime ?? DEFAULT_LIFETIME,
     rateLimits: deps.rateLimits ?? DEFAULT_RATE_LIMITS,
   };
@@ -88,7 +92,7 @@ export function buildServices(database: Database, options: ServiceOptions = serv
   const limiter = new RateLimiter(db);
   const zoneRepository = new ZoneRepository(db);
   const zones = new ZoneService(db, database.engine, zoneRepository, audit, new IdempotencyRepository());
-  const problems = new ProblemService(db, database.engine, new ProblemRepository(db), audit);
+  const problems = new ProblemService(db, database.engine, new ProblemRepository(db), audit, new IdempotencyRepository());
   const problemStats = new ProblemStatsService(new ProblemStatsRepository(db));
   const problemImports = new ProblemImportService(db, database.engine, new ProblemImportRepository(), new ProblemRepository(db), audit, new IdempotencyRepository());
   const roadSections = new RoadSectionService(db, database.engine, new RoadSectionRepository(db), zoneRepository, audit, new IdempotencyRepository());

@@ -50,11 +50,15 @@ const app = createApp({ database, logger, webRoot: config.CIVGRID_WEB_ROOT, tile
   basemaps: { tiandituKey: config.CIVGRID_TIANDITU_KEY, custom: config.CIVGRID_BASEMAPS },
   demo: config.CIVGRID_DEMO,
   trustProxy: config.CIVGRID_TRUST_PROXY,
+  trustedProxies: config.CIVGRID_TRUSTED_PROXIES,
   sessionLifetime: { idleMs: config.CIVGRID_SESSION_HOURS * 3600_000, absoluteMs: 7 * 24 * 3600_000 },
 });
 const stopHousekeeping = startHousekeeping(database.db, logger);
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-  logger.info(`civgrid is ready at http://localhost:${info.port}`, { port: info.port, engine: database.engine });
+  logger.info(`civgrid is ready at http://localhost:${info.port}`, {
+    port: info.port, host: config.HOST, engine: database.engine,
+    ...(config.CIVGRID_TRUST_PROXY && { trustedProxies: config.CIVGRID_TRUSTED_PROXIES }),
+  });
 });
 
 let closing = false;

@@ -2,6 +2,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { matchedRoutes } from 'hono/route';
+import { clientAddress, fromTrustedProxy, type TrustedProxies } from '../http/client-address.ts';
 import type { Env } from '../http/env.ts';
 import { errorBody } from '../http/errors.ts';
 import { ruleFor } from './policy.ts';
@@ -17,28 +18,35 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const PASSWORD_CHANGE_ROUTES = new Set(['GET /api/auth/me', 'POST /api/auth/logout', 'POST /api/auth/password']);
 
 export interface AuthOptions {
-  /** Behind a reverse proxy: take the client address and scheme from X-Forwarded-For / -Proto. */
-  trustProxy: boolean;
+  /** Behind reverse proxies: those whose X-Forwarded-For / -Proto are believed; null: none. */
+  proxies: TrustedProxies | null;
   limiter: RateLimiter;
   rateLimits: RateLimits;
 }
 
-/** The client's address: the proxy's last X-Forwarded-For hop when trusted, else the socket's. */
-export function clientIp(c: Context<Env>, trustProxy: boolean): string {
-  if (trustProxy) {
-    const hops = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean);
-    const last = hops?.at(-1);
-    if (last && last.length <= 64) return last;
-  }
+/**
+ * The socket's address; null for a request made in-process (app.request in
+ * tests and scripts), whose environment has no node request at all. A socket
+ * whose address cannot be read is 'unknown', which no proxy list trusts.
+ */
+function peerOf(c: Context<Env>): string | null {
+  const env: unknown = c.env;
+  if (typeof env !== 'object' || env === null || !('incoming' in env || 'server' in env)) return null;
   try {
     return getConnInfo(c).remote.address ?? 'unknown';
   } catch {
-    return 'unknown'; // app.request() in tests has no socket
+    return 'unknown';
   }
 }
 
-export function isHttps(c: Context<Env>, trustProxy: boolean): boolean {
-  if (trustProxy && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https') return true;
+/** The client's address: see clientAddress (X-Forwarded-For only from a trusted proxy). */
+export function clientIp(c: Context<Env>, proxies: TrustedProxies | null): string {
+  return clientAddress(peerOf(c), c.req.header('x-forwarded-for'), proxies);
+}
+
+/** Whether the client used https: the URL's scheme, or X-Forwarded-Proto from a trusted proxy. */
+export function isHttps(c: Context<Env>, proxies: TrustedProxies | null): boolean {
+  if (fromTrustedProxy(peerOf(c), proxies) && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https') return true;
   return new URL(c.req.url).protocol === 'https:';
 }
 
@@ -60,7 +68,7 @@ function routeKey(c: Context<Env>): { method: string; path: string } {
  */
 export function authMiddleware(sessions: SessionService, options: AuthOptions): MiddlewareHandler<Env> {
   return async (c, next) => {
-    c.set('ip', clientIp(c, options.trustProxy));
+    c.set('ip', clientIp(c, options.proxies));
     const { method, path } = routeKey(c);
     const rule = ruleFor(method, path);
     if (!rule) {

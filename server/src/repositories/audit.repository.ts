@@ -1,6 +1,6 @@
 import type { DB } from '@civgrid/db';
 import type { Geometry } from 'geojson';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { jsonColumn } from './json-column.ts';
 
 /** Who did it, from where: taken from the request by auditContext(). */
@@ -79,6 +79,24 @@ export class AuditRepository {
         scope_code: entry.scopeCode,
       })
       .execute();
+  }
+
+  /**
+   * Whether the account named `username` (any case) signed in from `ip`
+   * since `since`: its login entries say so (they outlive sessions).
+   */
+  async signedInFrom(username: string, ip: string, since: Date): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('audit_log as a')
+      .innerJoin('users as u', 'u.id', 'a.actor_id')
+      .select('a.id')
+      .where(sql`lower(u.username)`, '=', username.toLowerCase())
+      .where('a.action', '=', 'login')
+      .where('a.ip', '=', ip)
+      .where('a.at', '>=', since)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DB } from '@civgrid/db';
 import type { Kysely } from 'kysely';
+import type { Actor } from './audit.repository.ts';
 import { jsonColumn } from './json-column.ts';
 
 export interface StoredAnswer {
@@ -10,7 +11,43 @@ export interface StoredAnswer {
 
 export type Claim = { kind: 'new' } | { kind: 'replay'; answer: StoredAnswer } | { kind: 'mismatch' };
 
-export const requestHash = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('base64url');
+/**
+ * The request's fingerprint: SHA-256 of its canonical JSON (object keys
+ * sorted, bytes as their own SHA-256), so the same body hashes the same
+ * whatever order its fields arrived in, and another body does not.
+ */
+export const requestHash = (body: unknown) => createHash('sha256').update(JSON.stringify(canonical(body))).digest('base64url');
+
+function canonical(value: unknown): unknown {
+  if (value instanceof Uint8Array) return { sha256: createHash('sha256').update(value).digest('base64url') };
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}
+
+/**
+ * Whose keys a request's key is among: a route's keys are kept per caller,
+ * so that nobody replays (reads) another caller's answer by sending the same
+ * key. A signed-in caller is their account (`<user id>`, as staff scopes
+ * have always read); an anonymous one (the citizen page) is their client
+ * address — which, with proxies trusted only by address, a guesser cannot
+ * choose — kept as a digest (`public:<digest>`) rather than in plain.
+ */
+export function idempotencyCaller(actor: Pick<Actor, 'userId' | 'ip'>): string {
+  if (actor.userId !== null) return String(actor.userId);
+  return `public:${createHash('sha256').update(actor.ip ?? 'unknown').digest('base64url').slice(0, 22)}`;
+}
+
+/** The scope of a route's keys for this caller: `<route>:<caller>`. */
+export const idempotencyScope = (route: string, actor: Pick<Actor, 'userId' | 'ip'>) => `${route}:${idempotencyCaller(actor)}`;
 
 /**
  * Idempotency keys, claimed inside the transaction of the write they guard:

@@ -6,7 +6,7 @@ import { AppError, badRequest, notFound, unprocessable } from '../http/errors.ts
 import { MAX_EDIT_VERTICES } from '../http/geojson.ts';
 import { checkUpload } from '../http/upload.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
-import { type IdempotencyRepository, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
+import { type IdempotencyRepository, idempotencyScope, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
 import type { CheckedRow, ImportRepository } from '../repositories/import.repository.ts';
 import type { RoadSectionRepository, StoredSection } from '../repositories/road-section.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
@@ -241,7 +241,7 @@ export class ImportService {
    * feature → 422 and nothing written.
    */
   async commit(user: AuthUser, actor: Actor, previewId: string, comment: string | null, idempotencyKey: string | undefined): Promise<StoredAnswer> {
-    const scope = `import:commit:${user.id}`;
+    const scope = idempotencyScope('import:commit', actor);
     return this.db.transaction().execute(async (trx) => {
       if (idempotencyKey) {
         const claim = await this.idempotency.claim(trx, scope, idempotencyKey, requestHash({ previewId, comment }));

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/session.service.ts';
 import { conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
-import { type IdempotencyRepository, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
+import { type IdempotencyRepository, idempotencyScope, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
 import type { Check, CheckConflict, CheckFilter, ChecklistItem, InspectionCheckRepository } from '../repositories/inspection-check.repository.ts';
 import { DEFAULT_THRESHOLDS, earned, mean, pointScore, type Rating, type RatingThresholds, rate, weightedMean } from './inspection-score.ts';
 import type { Photo } from './photo.ts';
@@ -74,7 +74,7 @@ export class InspectionCheckService {
    * server now (null: unknown); a check made with another one is flagged.
    */
   async submit(user: AuthUser, actor: Actor, input: CheckInput, photos: CheckPhoto[], idempotencyKey: string, packageVersion: string | null = null): Promise<StoredAnswer> {
-    const scope = `inspection:checks:${user.id}`;
+    const scope = idempotencyScope('inspection:checks', actor);
     const hash = requestHash({ check: input, photos: photos.map((p) => ({ itemId: p.itemId, sha256: createHash('sha256').update(p.photo.bytes).digest('base64url') })) });
     return this.db.transaction().execute(async (trx) => {
       const claim = await this.idempotency.claim(trx, scope, idempotencyKey, hash);

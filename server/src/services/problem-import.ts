@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/session.service.ts';
 import { badRequest, conflict, notFound, unprocessable } from '../http/errors.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
-import { type IdempotencyRepository, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
+import { type IdempotencyRepository, idempotencyScope, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
 import type { ImportedEvent, ImportedProblem, ProblemImportRepository } from '../repositories/problem-import.repository.ts';
 import type { CategoryRow, ProblemRepository, ProblemStatus, Routing } from '../repositories/problem.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
@@ -308,7 +308,7 @@ export class ProblemImportService {
    * what the first commit answered.
    */
   async commit(user: AuthUser, actor: Actor, previewId: string, idempotencyKey: string | undefined): Promise<StoredAnswer> {
-    const scope = `problem-import:commit:${user.id}`;
+    const scope = idempotencyScope('problem-import:commit', actor);
     return this.db.transaction().execute(async (trx) => {
       if (idempotencyKey) {
         const claim = await this.idempotency.claim(trx, scope, idempotencyKey, requestHash({ previewId }));

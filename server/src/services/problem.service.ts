@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/session.service.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
+import { type IdempotencyRepository, idempotencyCaller, idempotencyScope, requestHash } from '../repositories/idempotency.repository.ts';
 import type { CategoryRow, IndicatorGroup, PhotoStage, ProblemFilter, ProblemRepository, ProblemRow, ProblemStatus } from '../repositories/problem.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
 import { isPublished, PUBLISHED_SOURCES, PUBLISHED_STATUSES } from './citizen-channel.ts';
@@ -123,6 +124,7 @@ export class ProblemService {
     private readonly engine: 'embedded' | 'postgres',
     private readonly problems: ProblemRepository,
     private readonly audit: AuditRepository,
+    private readonly idempotency: IdempotencyRepository,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -236,19 +238,37 @@ export class ProblemService {
   /**
    * Records a report and routes it: the one owner of the category's duty at
    * that place; nobody → the street office, flagged a blind spot; several →
-   * the campaign office, flagged disputed. The same Idempotency-Key again
-   * answers the problem it created (200), so a phone's retry adds nothing.
+   * the campaign office, flagged disputed.
+   *
+   * The same Idempotency-Key again answers the problem it created (200), so a
+   * phone's retry adds nothing. The key is claimed first, in the write's
+   * transaction: a concurrent retry waits on the claim until the first send
+   * commits, then replays its answer (or, if it rolled back, files the report
+   * itself). The same key with another body is refused (422). Keys are the
+   * caller's own (see idempotencyScope): nobody reads another's answer.
    */
   async report(actor: Actor, input: ReportInput, idempotencyKey: string | undefined): Promise<ReportAnswer> {
     const [lon, lat] = placeOf(input);
     const category = await this.reportableCategory(this.db, input.categoryId);
-    const key = idempotencyKey ? `${actor.userId ?? 'public'}:${idempotencyKey}` : null;
+    const scope = idempotencyScope('problems:report', actor);
+    // also kept on the problem (unique), so a key outlives its claim's sweep; a staff key reads as it always has
+    const problemKey = idempotencyKey ? `${idempotencyCaller(actor)}:${idempotencyKey}` : null;
     return this.db.transaction().execute(async (trx) => {
-      if (key) {
-        const earlier = await this.problems.byIdempotencyKey(trx, key);
-        if (earlier !== undefined) return { status: 200 as const, problem: (await this.views([(await this.problems.get(trx, earlier))!], trx))[0]! };
+      if (idempotencyKey && problemKey) {
+        const claim = await this.idempotency.claim(trx, scope, idempotencyKey, requestHash(input));
+        // the stored answer is the problem as JSON, exactly as it was sent the first time
+        if (claim.kind === 'replay') return { status: 200 as const, problem: claim.answer.body as ProblemView };
+        if (claim.kind === 'mismatch') throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was used for a different report.');
+        const earlier = await this.problems.byIdempotencyKey(trx, problemKey);
+        if (earlier !== undefined) {
+          const problem = (await this.views([(await this.problems.get(trx, earlier))!], trx))[0]!;
+          await this.idempotency.complete(trx, scope, idempotencyKey, { status: 201, body: problem });
+          return { status: 200 as const, problem };
+        }
       }
-      return { status: 201 as const, problem: await this.file(trx, actor, input, category, lon, lat, key) };
+      const problem = await this.file(trx, actor, input, category, lon, lat, problemKey);
+      if (idempotencyKey) await this.idempotency.complete(trx, scope, idempotencyKey, { status: 201, body: problem });
+      return { status: 201 as const, problem };
     });
   }
 

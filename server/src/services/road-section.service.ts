@@ -4,7 +4,7 @@ import type { AuthUser } from '../auth/session.service.ts';
 import { type AppError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import type { LineGeometry } from '../http/geojson.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
-import { type IdempotencyRepository, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
+import { type IdempotencyRepository, idempotencyScope, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
 import type {
   PreparedLine, RoadSectionRepository, SectionFeature, SectionFields, SectionFindings, SectionFindingsWithGeometry, SectionVersionRow, StoredSection,
 } from '../repositories/road-section.repository.ts';
@@ -76,7 +76,7 @@ export class RoadSectionService {
   }
 
   async create(user: AuthUser, actor: Actor, input: SectionInput, idempotencyKey: string | undefined): Promise<StoredAnswer> {
-    const scope = `road-sections:create:${user.id}`;
+    const scope = idempotencyScope('road-sections:create', actor);
     return this.db.transaction().execute(async (trx) => {
       if (idempotencyKey) {
         const claim = await this.idempotency.claim(trx, scope, idempotencyKey, requestHash(input));

@@ -4,7 +4,7 @@ import type { AuthUser } from '../auth/session.service.ts';
 import { type AppError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import type { PolygonGeometry } from '../http/geojson.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
-import { type IdempotencyRepository, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
+import { type IdempotencyRepository, idempotencyScope, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
 import type { OverlapFinding, PreviewFindings, StoredZone, ZoneFeature, ZoneFields, ZoneRepository, ZoneVersionRow } from '../repositories/zone.repository.ts';
 
@@ -60,7 +60,7 @@ export class ZoneService {
   ) {}
 
   async create(user: AuthUser, actor: Actor, input: ZoneInput, idempotencyKey: string | undefined): Promise<StoredAnswer> {
-    const scope = `zones:create:${user.id}`;
+    const scope = idempotencyScope('zones:create', actor);
     return this.db.transaction().execute(async (trx) => {
       if (idempotencyKey) {
         const claim = await this.idempotency.claim(trx, scope, idempotencyKey, requestHash(input));

@@ -5,7 +5,8 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { actorOf, sessionOf, userOf } from '../../auth/actor.ts';
 import { isHttps, SESSION_COOKIE } from '../../auth/auth.middleware.ts';
-import { DEFAULT_RATE_LIMITS, enforceLimit } from '../../auth/rate-limit.middleware.ts';
+import { enforceLoginLimits } from '../../auth/login-limits.ts';
+import { enforceLimit } from '../../auth/rate-limit.middleware.ts';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { notFound, unauthorized } from '../../http/errors.ts';
@@ -29,11 +30,7 @@ export function authRoutes(services: Services) {
   return new Hono<Env>()
     .post('/login', validate('json', login), async (c) => {
       const { username, password } = c.req.valid('json');
-      await enforceLimit(c, limiter, `login:ip:${c.get('ip')}`, options.rateLimits.loginPerIp);
-      const name = username.toLowerCase();
-      const userKey = `login:user:${name}:${c.get('ip')}`;
-      await enforceLimit(c, limiter, userKey, options.rateLimits.loginPerUser);
-      await enforceLimit(c, limiter, `login:user:${name}`, options.rateLimits.loginPerUserAllAddresses ?? DEFAULT_RATE_LIMITS.loginPerUserAllAddresses!);
+      const { perUserKey: userKey } = await enforceLoginLimits(c, limiter, options.rateLimits, username.toLowerCase(), (name, ip, since) => audit.signedInFrom(name, ip, since));
       const userId = await sessions.authenticate(username, password);
       if (userId === undefined) {
         c.get('logger').warn('login failed', { requestId: c.get('requestId'), ip: c.get('ip') });
@@ -44,7 +41,7 @@ export function authRoutes(services: Services) {
       setCookie(c, SESSION_COOKIE, session.token, {
         httpOnly: true,
         sameSite: 'Lax',
-        secure: isHttps(c, options.trustProxy),
+        secure: isHttps(c, options.proxies),
         path: '/',
         maxAge: Math.floor(sessions.lifetime.absoluteMs / 1000),
       });
