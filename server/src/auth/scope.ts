@@ -26,7 +26,7 @@ export function isDistrictScoped(user: Scoped): boolean {
  * the district covers every place it holds.
  */
 export function inScope(user: Scoped, code: string | null): boolean {
-  return isDistrictScoped(user) || (code !== null && code.startsWith(user.scopeCode));
+  return isDistrictScoped(user) || (code?.startsWith(user.scopeCode) ?? false);
 }
 
 /**
