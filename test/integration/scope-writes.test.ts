@@ -306,6 +306,24 @@ describe('item 15: a planner gives places only to units serving their scope', ()
     expect((await one(sql<{ chief_org_id: number }>`SELECT chief_org_id FROM road_sections WHERE id = ${id}`)).chief_org_id).toBe(fx.office1);
   });
 
+  it('refuses a street planner another street\'s department or people for a point of the street', async () => {
+    const point = await one(sql<{ id: number }>`
+      SELECT ip.id FROM inspection_points ip JOIN territories t ON t.id = ip.territory_id WHERE t.code LIKE ${`${fx.street1.code}%`} ORDER BY ip.id LIMIT 1`);
+    const personOf = async (org: number) => (await one(sql<{ id: number }>`SELECT id FROM people WHERE organisation_id = ${org} ORDER BY id LIMIT 1`)).id;
+    const state = () => one(sql<Record<string, unknown>>`
+      SELECT ip.version, ip.department_org_id, ip.leader_person_id, (SELECT count(*)::int FROM inspection_point_people pp WHERE pp.point_id = ip.id) AS people
+      FROM inspection_points ip WHERE ip.id = ${point.id}`);
+    const before = await state();
+    const version = Number(before.version);
+    const patch = (changes: Record<string, unknown>) => send('planner', 'PATCH', `/api/inspection-points/${point.id}`, { version, ...changes });
+    await expectRefused(await patch({ departmentOrgId: fx.office2 }), 'owner_out_of_scope');
+    await expectRefused(await patch({ leaderPersonId: await personOf(fx.office2) }), 'owner_out_of_scope');
+    await expectRefused(await patch({ peopleIds: [await personOf(fx.office1), await personOf(fx.office2)] }), 'owner_out_of_scope');
+    expect(await state()).toEqual(before);
+    const res = await patch({ departmentOrgId: fx.office1, peopleIds: [await personOf(fx.office1)] });
+    expect(res.status, await res.clone().text()).toBe(200);
+  });
+
   it('refuses an import whose zones go to another street\'s unit, writing none of them', async () => {
     const form = new FormData();
     const features = [
