@@ -247,6 +247,7 @@ export interface AuditLogTable {
   actor_id: number | null;
   ip: string | null;
   scope_code: string | null;
+  also_scope_code: string | null;
 }
 
 export type Role = 'admin' | 'planner' | 'supervisor' | 'handler' | 'inspector' | 'viewer';

@@ -14,7 +14,7 @@ import { createApp } from '@civgrid/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLICY } from '../../server/src/auth/policy.ts';
-import { ROLES } from '../../server/src/auth/roles.ts';
+import { ROLES, type Role } from '../../server/src/auth/roles.ts';
 import { type App, addHeaders, errorOf, type Session, signIn, withSession } from '../support/api.ts';
 import { freshDatabase } from '../support/database.ts';
 
@@ -500,5 +500,84 @@ describe('the access table', () => {
     }
     expect(failures).toEqual([]);
     expect(checked).toBe(routeKeys().length * (ROLES.length + 1));
+  });
+});
+
+/**
+ * The scope dimension (issue 15): every write route (a role rule, not GET),
+ * called by an account of each allowed role scoped to ANOTHER street than the
+ * samples' (they write in the first street, or change district-wide
+ * settings), is refused: 403 (out of scope, district scope required, owner
+ * out of scope, not your group …) or 404 (not within your scope). Generated
+ * from the same routes and SAMPLES, so a new write route is tried here too;
+ * only the routes below, which write nothing of a place, are exempt.
+ */
+describe('the access table, scoped to another street', () => {
+  const SCOPE_FREE: Record<string, string> = {
+    'POST /api/zones/preview': 'writes nothing: the live feedback reports how much lies outside the scope',
+    'POST /api/road-sections/preview': 'writes nothing: the live feedback reports how much lies outside the scope',
+    'POST /api/import': "a preview, kept for its user only: it flags features outside the scope, and the commit is checked",
+    'POST /api/problems/import': 'a preview, kept for its user only; the commit is checked',
+  };
+  /** Requests for the routes whose first-street sample does not reach the scope check for another street's account. */
+  const ELSEWHERE: Record<string, (role: Role) => Promise<{ path: string; init?: RequestInit }>> = {
+    // the account's own preview of one row in the first street (the default sample's preview does not exist)
+    'POST /api/problems/import/:previewId/commit': async (role) => {
+      const body = new FormData();
+      body.set('file', new Blob([`id,lon,lat,reported\nS-${++counter},${fx.street1Centre[0]},${fx.street1Centre[1]},2026-10-01 09:00\n`]), 'scope.csv');
+      body.set('mapping', JSON.stringify({ lon: 'lon', lat: 'lat', reportedAt: 'reported', category: { default: 'evt-env-exposed-waste' }, externalId: 'id' }));
+      const res = await app.request('/api/problems/import', withSession(elsewhere.get(role)!, { method: 'POST', body, headers: { 'x-forwarded-for': '192.0.2.250' } }));
+      const { previewId } = (await res.json()) as { previewId: string };
+      return { path: `/api/problems/import/${previewId}/commit`, init: { method: 'POST' } };
+    },
+  };
+  const elsewhere = new Map<string, Session>();
+  let otherStreet: string;
+
+  const writeRoutes = () => routeKeys().filter((k) => !k.startsWith('GET ') && POLICY[k]?.access === 'roles');
+
+  beforeAll(async () => {
+    const street = (await sql<{ id: number; code: string; org: number }>`
+      SELECT t.id, t.code, (SELECT o.id FROM organisations o WHERE o.territory_id = t.id AND o.kind = 'sanitation_town' ORDER BY o.id LIMIT 1) AS org
+      FROM territories t WHERE t.level = 'street' ORDER BY t.code DESC LIMIT 1`.execute(database.db)).rows[0]!;
+    otherStreet = street.code;
+    for (const [i, role] of ROLES.entries()) {
+      await sql`
+        INSERT INTO users (username, display_name, password_hash, role, territory_id, organisation_id)
+        SELECT ${`elsewhere-${role}`}, ${`别街·${role}`}, password_hash, ${role}, ${street.id}, ${role === 'handler' ? street.org : null}
+        FROM users WHERE username = 'admin'`.execute(database.db);
+      elsewhere.set(role, await signIn(app, `elsewhere-${role}`, DEMO_PASSWORD, { 'x-forwarded-for': `198.18.0.${i + 1}` }));
+    }
+  });
+
+  it('lists only real write routes as exempt, and the samples write outside that street', async () => {
+    expect(Object.keys(SCOPE_FREE).filter((k) => !writeRoutes().includes(k))).toEqual([]);
+    expect(Object.keys(ELSEWHERE).filter((k) => !writeRoutes().includes(k))).toEqual([]);
+    const place = (await sql<{ code: string }>`
+      SELECT t.code FROM territories t WHERE t.level = 'street' AND ST_Intersects(t.geom, ST_SetSRID(ST_MakePoint(${fx.street1Centre[0]}, ${fx.street1Centre[1]}), 4326))`.execute(database.db)).rows[0]!;
+    expect(place.code.startsWith(otherStreet)).toBe(false);
+  });
+
+  it('refuses every write route to each allowed role scoped to another street', { timeout: 240_000 }, async () => {
+    const failures: string[] = [];
+    let checked = 0;
+    for (const key of writeRoutes()) {
+      if (SCOPE_FREE[key]) continue;
+      const rule = POLICY[key]!;
+      if (rule.access !== 'roles') continue;
+      for (const role of rule.roles) {
+        const { path, init } = await (ELSEWHERE[key]?.(role) ?? SAMPLES[key]!.request());
+        const res = await app.request(path, withSession(elsewhere.get(role)!, addHeaders(init, { 'x-forwarded-for': `198.18.1.${(checked % 200) + 10}` })));
+        checked++;
+        const text = await res.text();
+        const code = text.startsWith('{') ? ((JSON.parse(text) as { error?: { code?: unknown } }).error?.code ?? null) : null;
+        // the role passes the route's rule: the refusal must come from the scope, in our error shape
+        if (![403, 404].includes(res.status) || typeof code !== 'string' || code === 'forbidden') {
+          failures.push(`${key} as ${role} of ${otherStreet}: ${res.status} (${text.slice(0, 160)})`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBeGreaterThan(40);
   });
 });

@@ -14,6 +14,8 @@ export interface Actor {
 export interface AuditRecord {
   /** Territory code the entry is about (who may read it); null: installation-wide. */
   scopeCode: string | null;
+  /** A second territory the entry is about (a case transferred to another street's organisation). */
+  alsoScopeCode?: string | null | undefined;
   action: string;
   entity: string;
   entityId: string | number | null;
@@ -77,6 +79,7 @@ export class AuditRepository {
         request_id: actor.requestId,
         ip: actor.ip,
         scope_code: entry.scopeCode,
+        also_scope_code: entry.alsoScopeCode ?? null,
       })
       .execute();
   }
@@ -100,15 +103,22 @@ export class AuditRepository {
   }
 
   /**
-   * Entries about places within the reader's scope (a code prefix), newest
-   * first; installation-wide entries only for a district-level reader.
+   * Entries about places within the reader's scope (a code prefix; either of
+   * an entry's two territories), newest first; installation-wide entries only
+   * for a district-level reader.
    */
   async list(filter: AuditFilter, readerScope: string): Promise<{ entries: AuditEntry[]; nextBefore: number | null }> {
     const pattern = `${readerScope.replace(/[\\%_]/g, '')}%`;
     let query = this.db
       .selectFrom('audit_log')
       .selectAll()
-      .where((eb) => (readerScope.length <= 6 ? eb.or([eb('scope_code', 'like', pattern), eb('scope_code', 'is', null)]) : eb('scope_code', 'like', pattern)));
+      .where((eb) =>
+        eb.or([
+          eb('scope_code', 'like', pattern),
+          eb('also_scope_code', 'like', pattern),
+          ...(readerScope.length <= 6 ? [eb('scope_code', 'is', null)] : []),
+        ]),
+      );
     if (filter.entity) query = query.where('entity', '=', filter.entity);
     if (filter.entityId) query = query.where('entity_id', '=', filter.entityId);
     if (filter.action) query = query.where('action', '=', filter.action);

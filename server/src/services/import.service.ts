@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { DB } from '@civgrid/db';
 import type { Kysely } from 'kysely';
+import { servesScope } from '../auth/scope.ts';
 import type { AuthUser } from '../auth/session.service.ts';
-import { AppError, badRequest, notFound, unprocessable } from '../http/errors.ts';
+import { AppError, badRequest, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import { MAX_EDIT_VERTICES } from '../http/geojson.ts';
 import { checkUpload } from '../http/upload.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
 import { type IdempotencyRepository, idempotencyScope, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
 import type { CheckedRow, ImportRepository } from '../repositories/import.repository.ts';
 import type { RoadSectionRepository, StoredSection } from '../repositories/road-section.repository.ts';
+import { PlaceRepository } from '../repositories/place.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
 import type { StoredZone, ZoneRepository } from '../repositories/zone.repository.ts';
 import { SCOPE_TOLERANCE_M as SECTION_SCOPE_TOLERANCE_M } from './road-section.service.ts';
@@ -104,6 +106,8 @@ export class ImportService {
     private readonly audit: AuditRepository,
     private readonly idempotency: IdempotencyRepository,
   ) {}
+
+  private readonly places = new PlaceRepository();
 
   async preview(user: AuthUser, request: ImportRequest): Promise<ImportPreview> {
     const kind = checkUpload(request.fileName, request.bytes, { allowed: ['zip', 'xml', 'json'], maxBytes: MAX_IMPORT_BYTES });
@@ -255,6 +259,14 @@ export class ImportService {
       if (blocked.length > 0) {
         throw unprocessable('import_blocked', `${blocked.length} of ${features.length} features cannot be imported; nothing was written. Fix the file and upload it again.`, {
           features: blocked.map((f) => ({ index: f.index, name: f.name, status: f.status, findings: f.findings })),
+        });
+      }
+      // every owner must be the importer's to give, as for a drawn zone or section
+      const owners = await this.places.organisations(trx, features.map((f) => f.ownerOrgId!));
+      const foreign = features.filter((f) => !servesScope(user, owners.get(f.ownerOrgId!)?.territoryCode ?? null));
+      if (foreign.length > 0) {
+        throw forbidden('owner_out_of_scope', `${foreign.length} of ${features.length} features would be given to organisations of another area than your scope; nothing was written.`, {
+          features: foreign.map((f) => ({ index: f.index, name: f.name, ownerOrgId: f.ownerOrgId })),
         });
       }
       const note = comment ?? `imported from ${preview.fileName ?? 'a file'}`;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CheckResult, DB } from '@civgrid/db';
 import type { Kysely } from 'kysely';
+import { requireInScope } from '../auth/scope.ts';
 import type { AuthUser } from '../auth/session.service.ts';
 import { conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
@@ -91,6 +92,9 @@ export class InspectionCheckService {
       }
       const point = await this.checks.roundPoint(trx, round.id, input.pointId);
       if (!point) throw unprocessable('point_not_in_round', `Point ${input.pointId} is not part of round ${round.id}.`);
+      // An inspector checks by membership of the group (the district plans cross-checks between streets);
+      // the campaign office's accounts check the points within their scope.
+      if (user.role !== 'inspector') requireInScope(user, point.placeCode, `Inspection point ${point.pointId}`);
       const wanted = input.items.map((i) => i.itemId);
       const items = new Map((await this.checks.items(trx, point.pointType, wanted)).map((i) => [i.id, i]));
       const unknown = [...new Set([...wanted, ...photos.flatMap((p) => (p.itemId === null || wanted.includes(p.itemId) ? [] : [p.itemId]))])].filter((id) => !items.has(id));

@@ -1,9 +1,11 @@
 import type { DB } from '@civgrid/db';
 import type { Kysely } from 'kysely';
+import { requireOwnerInScope } from '../auth/scope.ts';
 import type { AuthUser } from '../auth/session.service.ts';
 import { conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
 import type { InspectionPointChanges, InspectionPointDetail, InspectionPointRepository } from '../repositories/inspection-point.repository.ts';
+import { PlaceRepository } from '../repositories/place.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
 import { inScope } from './user.service.ts';
 
@@ -30,6 +32,8 @@ const DISTRICT_CODE_LENGTH = 6;
  * the same transaction.
  */
 export class InspectionPointService {
+  private readonly places = new PlaceRepository();
+
   constructor(
     private readonly db: Kysely<DB>,
     private readonly engine: 'embedded' | 'postgres',
@@ -48,6 +52,7 @@ export class InspectionPointService {
       }
       if (before.version !== version) throw this.stale(before);
       await this.checkReferences(trx, changes);
+      await this.checkNewPeopleServe(trx, user, before, changes);
       if (!(await this.points.update(trx, id, version, changes))) {
         throw this.stale((await this.points.findById(id, trx)) ?? before);
       }
@@ -64,6 +69,21 @@ export class InspectionPointService {
     return conflict('version_conflict', `Inspection point ${current.code} was changed by someone else (now version ${current.version}); reload it and change it again.`, {
       current,
     });
+  }
+
+  /**
+   * The department and the people newly given to the point serve the user's scope (their
+   * organisations lie within it or above it), as for a zone's owner: a street's planner does
+   * not make another street's unit answer for the street's point. People kept stay.
+   */
+  private async checkNewPeopleServe(trx: Kysely<DB>, user: AuthUser, before: InspectionPointDetail, changes: InspectionPointChanges): Promise<void> {
+    if (changes.departmentOrgId != null && changes.departmentOrgId !== before.department?.id) {
+      const department = await this.places.organisation(trx, changes.departmentOrgId);
+      if (department) requireOwnerInScope(user, department);
+    }
+    const had = new Set([...before.people.map((p) => p.id), ...(before.leader ? [before.leader.id] : [])]);
+    const added = [...(changes.peopleIds ?? []), ...(changes.leaderPersonId == null ? [] : [changes.leaderPersonId])].filter((id) => !had.has(id));
+    for (const organisation of (await this.places.organisationsOfPeople(trx, added)).values()) requireOwnerInScope(user, organisation);
   }
 
   private async checkReferences(trx: Kysely<DB>, changes: InspectionPointChanges): Promise<void> {

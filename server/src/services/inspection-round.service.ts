@@ -1,6 +1,7 @@
 import type { DB } from '@civgrid/db';
 import type { Feature, FeatureCollection, MultiLineString, Point } from 'geojson';
 import type { Kysely } from 'kysely';
+import { requireDistrictScope } from '../auth/scope.ts';
 import type { AuthUser } from '../auth/session.service.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
@@ -110,6 +111,7 @@ export class InspectionRoundService {
   }
 
   async create(user: AuthUser, actor: Actor, input: RoundInput): Promise<Round> {
+    requireDistrictScope(user, 'An inspection round');
     const fields: RoundFields = { name: input.name, startsOn: input.startsOn, endsOn: input.endsOn, weight: input.weight ?? 1, status: input.status ?? 'planning' };
     checkRoundFields(fields);
     return this.db.transaction().execute(async (trx) => {
@@ -126,6 +128,7 @@ export class InspectionRoundService {
   }
 
   async update(user: AuthUser, actor: Actor, id: number, changes: RoundChanges): Promise<Round> {
+    requireDistrictScope(user, 'An inspection round');
     return this.db.transaction().execute(async (trx) => {
       const before = await this.lockCurrent(trx, id, changes.version);
       const fields: RoundFields = {
@@ -145,6 +148,7 @@ export class InspectionRoundService {
 
   /** One named group, or `count` groups named 第1组…第N组 (numbers already taken are skipped). */
   async createGroups(user: AuthUser, actor: Actor, roundId: number, input: GroupInput | { count: number }): Promise<Group[]> {
+    requireDistrictScope(user, 'An inspection round');
     return this.db.transaction().execute(async (trx) => {
       await this.lockOpen(trx, roundId);
       const existing = await this.rounds.groupNames(trx, roundId);
@@ -184,6 +188,7 @@ export class InspectionRoundService {
   }
 
   async updateGroup(user: AuthUser, actor: Actor, roundId: number, groupId: number, changes: GroupChanges): Promise<Group> {
+    requireDistrictScope(user, 'An inspection round');
     return this.db.transaction().execute(async (trx) => {
       await this.lockOpen(trx, roundId);
       const before = await this.requireGroup(trx, roundId, groupId);
@@ -209,6 +214,7 @@ export class InspectionRoundService {
 
   /** Deletes a group; its points stay in the round, unassigned. */
   async deleteGroup(user: AuthUser, actor: Actor, roundId: number, groupId: number): Promise<void> {
+    requireDistrictScope(user, 'An inspection round');
     await this.db.transaction().execute(async (trx) => {
       await this.lockOpen(trx, roundId);
       const before = await this.requireGroup(trx, roundId, groupId);
@@ -241,6 +247,7 @@ export class InspectionRoundService {
    * the same transaction.
    */
   async assign(user: AuthUser, actor: Actor, roundId: number, input: AssignInput): Promise<AssignResult> {
+    requireDistrictScope(user, 'An inspection round');
     return this.db.transaction().execute(async (trx) => {
       const locked = await this.lockOpen(trx, roundId);
       if (input.version !== undefined && input.version !== locked.version) throw await this.stale(trx, roundId);

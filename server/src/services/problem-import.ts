@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { DB } from '@civgrid/db';
 import gcoord from 'gcoord';
 import type { Kysely } from 'kysely';
+import { inScope } from '../auth/scope.ts';
 import type { AuthUser } from '../auth/session.service.ts';
-import { badRequest, conflict, notFound, unprocessable } from '../http/errors.ts';
+import { badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
 import { type IdempotencyRepository, idempotencyScope, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
 import type { ImportedEvent, ImportedProblem, ProblemImportRepository } from '../repositories/problem-import.repository.ts';
@@ -331,6 +332,8 @@ export class ProblemImportService {
       const ids = await this.imports.reserveIds(trx, fresh.length);
       const file = preview.fileName ?? 'a file';
       const written: number[] = [];
+      // rows of places outside the importer's scope: the whole commit is refused (and rolled back)
+      const foreign: number[] = [];
       const CHUNK = 1000;
       for (let start = 0; start < fresh.length; start += CHUNK) {
         const problems: ImportedProblem[] = [];
@@ -345,6 +348,10 @@ export class ProblemImportService {
             answer.outsideTerritory++;
             continue;
           }
+          if (!inScope(user, routing.placeCode)) {
+            foreign.push(row);
+            continue;
+          }
           const routed = routedOwner(category, routing);
           const id = ids[start + k]!;
           problems.push({
@@ -357,6 +364,7 @@ export class ProblemImportService {
             events.push({ problemId: id, action: 'import', fromStatus: 'reported', toStatus: status, actor: actor.username, note: `status as in ${file}`, at: (status === 'closed' && closedAt) || reportedAt });
           }
         }
+        if (foreign.length > 0) continue;
         const inserted = new Set(await this.imports.insert(trx, problems, events));
         for (const p of problems) {
           if (!inserted.has(p.id)) {
@@ -368,6 +376,12 @@ export class ProblemImportService {
           if (p.disputed) answer.disputed++;
           if (p.ownerOrgId === null) answer.unowned++;
         }
+      }
+      if (foreign.length > 0) {
+        throw forbidden('out_of_scope', `${foreign.length} rows lie outside your scope; nothing was imported. Import only your own area's cases, or ask an account of the whole district.`, {
+          rows: foreign.slice(0, 100),
+          count: foreign.length,
+        });
       }
       answer.imported = written.length;
       answer.firstId = written.length ? Math.min(...written) : null;

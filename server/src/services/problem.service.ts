@@ -1,10 +1,12 @@
 import type { DB, Role } from '@civgrid/db';
 import gcoord from 'gcoord';
 import type { Kysely } from 'kysely';
+import { requireDistrictScope, requireInScope, requireOwnerInScope } from '../auth/scope.ts';
 import type { AuthUser } from '../auth/session.service.ts';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
 import { type IdempotencyRepository, idempotencyCaller, idempotencyScope, requestHash } from '../repositories/idempotency.repository.ts';
+import { PlaceRepository } from '../repositories/place.repository.ts';
 import type { CategoryRow, IndicatorGroup, PhotoStage, ProblemFilter, ProblemRepository, ProblemRow, ProblemStatus } from '../repositories/problem.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
 import { isPublished, PUBLISHED_SOURCES, PUBLISHED_STATUSES } from './citizen-channel.ts';
@@ -118,6 +120,7 @@ const PHOTO_STAGE: Partial<Record<Action, PhotoStage>> = { feedback: 'feedback',
  */
 export class ProblemService {
   private calendarCache: { at: number; calendar: WorkCalendar } | undefined;
+  private readonly places = new PlaceRepository();
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -135,6 +138,8 @@ export class ProblemService {
   /** An admin changes a category's deadline, duplicate radius, owning duty or names. */
   async updateCategory(user: AuthUser, actor: Actor, id: string, fields: Parameters<ProblemRepository['updateCategory']>[2]): Promise<CategoryRow> {
     if (user.role !== 'admin') throw forbidden('role_not_allowed', 'Only admins edit categories.');
+    // a category's deadline, radius and owning duty route and time every report in the district
+    requireDistrictScope(user, 'A problem category');
     return this.db.transaction().execute(async (trx) => {
       const before = await this.problems.category(trx, id);
       if (!before) throw notFound('category_not_found', `No category "${id}".`);
@@ -247,7 +252,7 @@ export class ProblemService {
    * itself). The same key with another body is refused (422). Keys are the
    * caller's own (see idempotencyScope): nobody reads another's answer.
    */
-  async report(actor: Actor, input: ReportInput, idempotencyKey: string | undefined): Promise<ReportAnswer> {
+  async report(actor: Actor, input: ReportInput, idempotencyKey: string | undefined, staff?: AuthUser): Promise<ReportAnswer> {
     const [lon, lat] = placeOf(input);
     const category = await this.reportableCategory(this.db, input.categoryId);
     const scope = idempotencyScope('problems:report', actor);
@@ -266,7 +271,7 @@ export class ProblemService {
           return { status: 200 as const, problem };
         }
       }
-      const problem = await this.file(trx, actor, input, category, lon, lat, problemKey);
+      const problem = await this.file(trx, actor, input, category, lon, lat, problemKey, staff);
       if (idempotencyKey) await this.idempotency.complete(trx, scope, idempotencyKey, { status: 201, body: problem });
       return { status: 201 as const, problem };
     });
@@ -288,10 +293,14 @@ export class ProblemService {
     return category;
   }
 
-  /** Routes the report to its owner and stores it with its first timeline step, photos and audit entry. */
-  private async file(trx: Kysely<DB>, actor: Actor, input: ReportInput, category: CategoryRow, lon: number, lat: number, key: string | null): Promise<ProblemView> {
+  /**
+   * Routes the report to its owner and stores it with its first timeline step, photos and audit entry.
+   * A staff account (`staff`) reports within its scope; citizens and inspection checks report anywhere.
+   */
+  private async file(trx: Kysely<DB>, actor: Actor, input: ReportInput, category: CategoryRow, lon: number, lat: number, key: string | null, staff?: AuthUser): Promise<ProblemView> {
     const routing = await this.problems.route(trx, category.id, lon, lat);
     if (!routing.insideDistrict) throw unprocessable('outside_territory', 'The place is outside the district this system serves.', { lon, lat });
+    if (staff) requireInScope(staff, routing.placeCode, 'The place reported');
     const owners = routing.owners;
     const owner = !category.dutyTypeId
       ? routing.streetOffice
@@ -332,6 +341,17 @@ export class ProblemService {
       if (step.ownOrganisation && !mayReadCase(user, problem)) {
         throw forbidden('not_your_case', 'This problem belongs to another organisation.');
       }
+      // Scope: the problem's place must be the user's, except for a handler working its own
+      // organisation's case (the case was given to the organisation, wherever it is).
+      const place = (await this.places.problemPlace(trx, id)) ?? null;
+      if (!(step.ownOrganisation && user.role === 'handler')) requireInScope(user, place, `Problem ${id}`);
+      let newOwnerCode: string | null = null;
+      if (input.action === 'transfer') {
+        const target = await this.places.organisation(trx, input.ownerOrgId!);
+        if (!target) throw badRequest('unknown_organisation', `No organisation ${input.ownerOrgId}.`);
+        requireOwnerInScope(user, target);
+        newOwnerCode = target.territoryCode;
+      }
       if (!step.from.includes(problem.status)) {
         throw conflict('transition_not_allowed', `"${input.action}" is not allowed on a problem that is ${problem.status}; it is allowed from: ${step.from.join(', ')}.`, {
           status: problem.status,
@@ -371,7 +391,8 @@ export class ProblemService {
       for (const photo of photos) await this.problems.addPhoto(trx, id, stage!, photo, actor.username, event);
       const after = (await this.problems.get(trx, id))!;
       await this.audit.record(trx, actor, {
-        scopeCode: user.scopeCode, action: input.action, entity: 'problem', entityId: id,
+        // filed under the place, so the admins of the street it is in read it; a transfer also under the new owner's territory
+        scopeCode: place, alsoScopeCode: newOwnerCode, action: input.action, entity: 'problem', entityId: id,
         before: { status: problem.status, ownerOrgId: problem.ownerOrgId, version: problem.version },
         after: { status: after.status, ownerOrgId: after.ownerOrgId, version: after.version, dueAt: after.dueAt, note: input.note ?? null, ...(photos.length > 0 && { photos: photos.length }) },
       });
@@ -427,6 +448,8 @@ export class ProblemService {
    */
   async setCalendarDay(user: AuthUser, actor: Actor, day: string, entry: { kind: 'holiday' | 'workday'; name: string } | null): Promise<CalendarException | null> {
     if (user.role !== 'admin') throw forbidden('role_not_allowed', 'Only admins edit the working calendar.');
+    // every deadline in the district runs on the one calendar
+    requireDistrictScope(user, 'The working calendar');
     const saved = await this.db.transaction().execute(async (trx) => {
       const before = await this.problems.calendarDay(trx, day);
       if (entry === null) {

@@ -1,5 +1,6 @@
 import type { DB } from '@civgrid/db';
 import type { Kysely } from 'kysely';
+import { requireOwnerInScope } from '../auth/scope.ts';
 import type { AuthUser } from '../auth/session.service.ts';
 import { type AppError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import type { LineGeometry } from '../http/geojson.ts';
@@ -8,6 +9,7 @@ import { type IdempotencyRepository, idempotencyScope, requestHash, type StoredA
 import type {
   PreparedLine, RoadSectionRepository, SectionFeature, SectionFields, SectionFindings, SectionFindingsWithGeometry, SectionVersionRow, StoredSection,
 } from '../repositories/road-section.repository.ts';
+import { PlaceRepository } from '../repositories/place.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
 import type { ZoneRepository } from '../repositories/zone.repository.ts';
 
@@ -42,10 +44,13 @@ const fieldsOf = (s: SectionFeature): SectionFields => ({ name: s.properties.nam
  * Writes of responsibility road sections (责任路段): the same verbs and
  * guarantees as the zones (ZoneService) — one transaction per write with its
  * version row, audit entry and tile-layer version; scope checked; a stale
- * version is a 409 with the current section — except that a section splits
- * at a point and merges end to end.
+ * version is a 409 with the current section; the chief unit (路长单位) given
+ * must be within the editor's scope — except that a section splits at a
+ * point and merges end to end.
  */
 export class RoadSectionService {
+  private readonly places = new PlaceRepository();
+
   constructor(
     private readonly db: Kysely<DB>,
     private readonly engine: 'embedded' | 'postgres',
@@ -84,6 +89,7 @@ export class RoadSectionService {
         if (claim.kind === 'mismatch') throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
       }
       await this.checkFields(trx, input);
+      await this.requireOwner(trx, user, input.ownerOrgId);
       const line = await this.line(trx, user, input.geometry, true);
       const found = await this.sections.findings(trx, line.ewkt, null);
       const id = await this.sections.insert(trx, input, line, actor.username, input.comment);
@@ -99,6 +105,7 @@ export class RoadSectionService {
     return this.db.transaction().execute(async (trx) => {
       const before = await this.current(trx, user, id, version);
       await this.checkFields(trx, input);
+      if (input.ownerOrgId !== before.properties.ownerOrgId) await this.requireOwner(trx, user, input.ownerOrgId);
       const line = await this.line(trx, user, input.geometry, true);
       const found = await this.sections.findings(trx, line.ewkt, id);
       if (!(await this.sections.update(trx, id, version, input, line, actor.username, input.comment))) throw await this.stale(trx, id);
@@ -145,6 +152,8 @@ export class RoadSectionService {
       const union = await this.sections.union(trx, ids);
       if (union.parts > 1) throw unprocessable('not_adjacent', 'The sections do not meet end to end: they would not make one line.');
       const [first, ...rest] = sections as [StoredSection, ...StoredSection[]];
+      // the others' road goes to the first section's chief unit
+      if (rest.some((x) => x.properties.ownerOrgId !== first.properties.ownerOrgId)) await this.requireOwner(trx, user, first.properties.ownerOrgId);
       const line = await this.line(trx, user, JSON.parse(union.geojson), false);
       const found = await this.sections.findings(trx, line.ewkt, first.id);
       for (const s of rest) {
@@ -169,6 +178,7 @@ export class RoadSectionService {
       if (!old?.geojson || old.deleted) throw notFound('version_not_found', `Road section ${id} has no version ${version} to restore.`);
       if (state.retired) await this.sections.revive(trx, id);
       const before = await this.current(trx, user, id, currentVersion);
+      if (old.ownerOrgId !== before.properties.ownerOrgId) await this.requireOwner(trx, user, old.ownerOrgId);
       const line = await this.line(trx, user, JSON.parse(old.geojson), false);
       const found = await this.sections.findings(trx, line.ewkt, id);
       if (!(await this.sections.update(trx, id, currentVersion, old, line, actor.username, `restored version ${version}`))) throw await this.stale(trx, id);
@@ -209,6 +219,13 @@ export class RoadSectionService {
     if (input.personId !== null && !(await this.zones.personInOrganisation(trx, input.personId, input.ownerOrgId))) {
       throw badRequest('person_not_in_organisation', `Person ${input.personId} does not belong to organisation ${input.ownerOrgId}.`);
     }
+  }
+
+  /** The chief unit a section is given to exists and is within the user's scope. */
+  private async requireOwner(trx: Kysely<DB>, user: AuthUser, organisationId: number): Promise<void> {
+    const organisation = await this.places.organisation(trx, organisationId);
+    if (!organisation) throw badRequest('unknown_organisation', `No organisation ${organisationId}.`);
+    requireOwnerInScope(user, organisation);
   }
 
   /** The line laid onto its road (when `snap`), at least a metre long, and (unless previewing) inside the user's scope. */

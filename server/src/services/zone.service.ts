@@ -1,10 +1,12 @@
 import type { DB } from '@civgrid/db';
 import type { Kysely } from 'kysely';
+import { requireOwnerInScope } from '../auth/scope.ts';
 import type { AuthUser } from '../auth/session.service.ts';
 import { type AppError, badRequest, conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import type { PolygonGeometry } from '../http/geojson.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
 import { type IdempotencyRepository, idempotencyScope, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
+import { PlaceRepository } from '../repositories/place.repository.ts';
 import { TileRepository } from '../repositories/tile.repository.ts';
 import type { OverlapFinding, PreviewFindings, StoredZone, ZoneFeature, ZoneFields, ZoneRepository, ZoneVersionRow } from '../repositories/zone.repository.ts';
 
@@ -48,9 +50,13 @@ const audited = (z: ZoneFeature) => ({
  * Writes of responsibility zones (责任区). Each runs in one transaction: the
  * zone, its version row, the audit entry, the tile-layer version and, for a
  * create with an Idempotency-Key, the stored answer. A planner writes only
- * inside their scope; a stale version is a 409 carrying the current zone.
+ * inside their scope, and gives land only to owners within it (a street's
+ * planner cannot reroute the street's reports to another street's unit); a
+ * stale version is a 409 carrying the current zone.
  */
 export class ZoneService {
+  private readonly places = new PlaceRepository();
+
   constructor(
     private readonly db: Kysely<DB>,
     private readonly engine: 'embedded' | 'postgres',
@@ -68,6 +74,7 @@ export class ZoneService {
         if (claim.kind === 'mismatch') throw unprocessable('idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
       }
       await this.checkFields(trx, input);
+      await this.requireOwner(trx, user, input.ownerOrgId);
       const ewkt = await this.prepare(trx, user, input.geometry);
       const found = await this.zones.preview(trx, ewkt.ewkt, input.duty, null);
       const id = await this.zones.insert(trx, input, ewkt.ewkt, actor.username, input.comment);
@@ -85,6 +92,7 @@ export class ZoneService {
     return this.db.transaction().execute(async (trx) => {
       const before = await this.current(trx, user, id, version);
       await this.checkFields(trx, input);
+      if (input.ownerOrgId !== before.properties.ownerOrgId) await this.requireOwner(trx, user, input.ownerOrgId);
       const prepared = await this.prepare(trx, user, input.geometry);
       const found = await this.zones.preview(trx, prepared.ewkt, input.duty, id);
       if (!(await this.zones.update(trx, id, version, input, prepared.ewkt, actor.username, input.comment))) throw await this.stale(trx, id);
@@ -166,6 +174,8 @@ export class ZoneService {
       const union = await this.zones.union(trx, ids);
       if (union.parts > 1) throw unprocessable('not_adjacent', 'The zones do not touch: they would not make one zone.');
       const [first, ...rest] = zones as [StoredZone, ...StoredZone[]];
+      // the others' land goes to the first zone's owner
+      if (rest.some((z) => z.properties.ownerOrgId !== first.properties.ownerOrgId)) await this.requireOwner(trx, user, first.properties.ownerOrgId);
       const fields: ZoneFields = { duty: first.properties.duty, name: first.properties.name, ownerOrgId: first.properties.ownerOrgId, personId: first.properties.personId };
       const found = await this.zones.preview(trx, union.ewkt, fields.duty, first.id);
       if (!(await this.zones.update(trx, first.id, first.properties.version, fields, union.ewkt, actor.username, `merged with ${rest.map((z) => z.id).join(', ')}`))) {
@@ -190,6 +200,8 @@ export class ZoneService {
   async fill(user: AuthUser, actor: Actor, id: number, version: number, geometry: PolygonGeometry, comment: string | null): Promise<ZoneWrite> {
     return this.db.transaction().execute(async (trx) => {
       const before = await this.current(trx, user, id, version);
+      // the land goes to the zone's owner
+      await this.requireOwner(trx, user, before.properties.ownerOrgId);
       const gap = await this.prepare(trx, user, geometry);
       const union = await this.zones.unionWith(trx, id, gap.ewkt);
       if (union.parts > union.before) throw unprocessable('not_adjacent', 'The area does not touch the zone: give it to a neighbour, or draw a new zone.');
@@ -219,6 +231,7 @@ export class ZoneService {
       if (!old?.ewkt || old.deleted) throw notFound('version_not_found', `Zone ${id} has no version ${version} to restore.`);
       if (state.retired) await this.zones.revive(trx, id);
       const before = await this.current(trx, user, id, currentVersion);
+      if (old.ownerOrgId !== before.properties.ownerOrgId) await this.requireOwner(trx, user, old.ownerOrgId);
       const prepared = await this.zones.prepare(trx, JSON.parse((await this.zones.ewktToGeoJson(trx, old.ewkt)) as string), user.territoryId);
       if (prepared.outsideM2 > SCOPE_TOLERANCE_M2) throw forbidden('out_of_scope', `${Math.round(prepared.outsideM2)} m² of that version lie outside your scope.`);
       const found = await this.zones.preview(trx, old.ewkt, old.duty, id);
@@ -256,6 +269,13 @@ export class ZoneService {
     if (input.personId !== null && !(await this.zones.personInOrganisation(trx, input.personId, input.ownerOrgId))) {
       throw badRequest('person_not_in_organisation', `Person ${input.personId} does not belong to organisation ${input.ownerOrgId}.`);
     }
+  }
+
+  /** The organisation a zone (or new land) is given to exists and is within the user's scope. */
+  private async requireOwner(trx: Kysely<DB>, user: AuthUser, organisationId: number): Promise<void> {
+    const organisation = await this.places.organisation(trx, organisationId);
+    if (!organisation) throw badRequest('unknown_organisation', `No organisation ${organisationId}.`);
+    requireOwnerInScope(user, organisation);
   }
 
   /** Repairs the geometry; refuses one that is empty after repair or reaches beyond the user's scope. */

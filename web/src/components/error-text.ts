@@ -6,6 +6,8 @@ const KNOWN: Partial<Record<string, MessageKey>> = {
   forbidden: 'auth.forbidden',
   csrf_failed: 'auth.csrf',
   out_of_scope: 'users.outOfScope',
+  district_scope_required: 'scope.districtRequired',
+  owner_out_of_scope: 'scope.ownerOutOfScope',
   username_taken: 'users.taken',
   invalid_credentials: 'auth.invalid',
   cannot_lock_out_self: 'users.selfLockout',

@@ -5,6 +5,7 @@ import { heatmapEn } from './heatmap.ts';
 import { fieldEn } from './field.ts';
 import { roundsEn } from './rounds.ts';
 import { readinessEn } from './readiness.ts';
+import { scopeEn } from './scope.ts';
 import type { Messages } from './zh.ts';
 
 /** Interface text, English. Domain terms keep their Chinese name where it helps. */
@@ -16,6 +17,7 @@ export const en: Messages = {
   ...fieldEn,
   ...roundsEn,
   ...readinessEn,
+  ...scopeEn,
   'app.title': 'civgrid 网格化管理',
   'app.product': 'Grid management',
   'app.district': 'Xiangshan District · Guilin',

@@ -5,6 +5,7 @@ import { heatmapZh } from './heatmap.ts';
 import { fieldZh } from './field.ts';
 import { roundsZh } from './rounds.ts';
 import { readinessZh } from './readiness.ts';
+import { scopeZh } from './scope.ts';
 
 /** Interface text, Simplified Chinese (the default). Keys are shared with `en.ts`. */
 export const zh = {
@@ -15,6 +16,7 @@ export const zh = {
   ...fieldZh,
   ...roundsZh,
   ...readinessZh,
+  ...scopeZh,
   'app.title': 'civgrid 网格化管理',
   'app.product': '网格化管理',
   'app.district': '象山区 · 桂林市',

@@ -149,7 +149,7 @@ export function problemRoutes({ problems }: Services) {
     .post('/', async (c) => {
       const { fields: body, photos } = await readReport(c, staffReport);
       const key = idempotencyKeyOf(c);
-      const answer = await problems.report(actorOf(c), { ...body, description: body.description ?? null, reporter: userOf(c).username, photos }, key);
+      const answer = await problems.report(actorOf(c), { ...body, description: body.description ?? null, reporter: userOf(c).username, photos }, key, userOf(c));
       return c.json(answer.problem, answer.status);
     })
     .get('/', validate('query', listQuery), async (c) => {
