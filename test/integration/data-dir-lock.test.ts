@@ -22,7 +22,7 @@ const work = mkdtempSync(join(tmpdir(), 'civgrid-lock-test-'));
 const dataDir = join(work, 'data');
 const backupFile = join(work, 'before.tar.gz');
 /** How long a command may run before it counts as not refusing (it would otherwise hang the test on a bug). */
-const GIVE_UP_MS = 90_000;
+const GIVE_UP_MS = 60_000;
 
 let server: ChildProcess;
 let serverPort = 0;
@@ -134,7 +134,8 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('one process per embedded data dir', () => {
+// each test spawns processes that load the whole server on a machine the other suites share
+describe('one process per embedded data dir', { timeout: 180_000 }, () => {
   it('refuses a second server on the same data dir, naming the first', async () => {
     const second = await run('server/src/main.ts', [], { env: embeddedEnv({ PORT: String(await freePort()), HOST: '127.0.0.1' }) });
     expect(second.code).toBe(1);
