@@ -11,7 +11,11 @@
  * in the temp folder is used, and a file nobody answers on is stale and removed.
  *
  * Node has no flock; a native flock addon would have to compile on install,
- * a lock file alone would outlive a `kill -9`.
+ * a lock file alone would outlive a `kill -9`. The price: abstract names are
+ * per network namespace, so containers with network namespaces of their own
+ * sharing one data volume do not see each other's lock; and the socket-file
+ * fallback has a small window in which two processes that both found a
+ * stale file can both take it.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync, unlinkSync } from 'node:fs';
