@@ -18,7 +18,7 @@
  * stale file can both take it.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, realpathSync, unlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -100,7 +100,8 @@ export async function lockDataDir(dir: string, options: LockOptions = {}): Promi
     }
     const answer = await ask(address, options.answerMs ?? 3000);
     if (answer.kind === 'holder') throw new DataDirLockedError(dataDir, answer.holder);
-    if (answer.kind === 'silent') throw new DataDirLockedError(dataDir, undefined);
+    // too busy to answer (a long query blocks its event loop): on Linux, /proc still tells who listens
+    if (answer.kind === 'silent') throw new DataDirLockedError(dataDir, listenerOf(address));
     // nobody listens: the holder just went away, or (socket file) it died and left the file
     if (strategy === 'file') {
       try {
@@ -210,6 +211,55 @@ function ask(address: string, answerMs: number): Promise<Answer> {
       finish(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? { kind: 'gone' } : { kind: 'silent' });
     });
   });
+}
+
+/**
+ * Linux: the process listening on an abstract socket, from /proc (same network
+ * namespace, and only processes whose file descriptors we may read).
+ */
+export function listenerOf(address: string): LockHolder | undefined {
+  if (!address.startsWith('\0')) return undefined;
+  try {
+    // Num RefCount Protocol Flags Type St Inode Path; a listening socket has flag __SO_ACCEPTCON.
+    // The path shows NUL as @, and Node binds the whole sun_path, padded with NULs.
+    const name = `@${address.slice(1)}`;
+    const fields = readFileSync('/proc/net/unix', 'utf8')
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .find((f) => f[3] === '00010000' && f[7]?.replace(/@+$/, '') === name);
+    if (!fields) return undefined;
+    const link = `socket:[${fields[6]}]`;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let fds: string[];
+      try {
+        fds = readdirSync(`/proc/${pid}/fd`);
+      } catch {
+        continue; // gone, or another user's
+      }
+      for (const fd of fds) {
+        try {
+          if (readlinkSync(`/proc/${pid}/fd/${fd}`) === link) return describeProcess(Number(pid));
+        } catch {
+          // closed meanwhile
+        }
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return undefined;
+}
+
+/** A process's command line and start time from /proc. */
+function describeProcess(pid: number): LockHolder {
+  const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // fields after the command name in parentheses; starttime (field 22) is in clock ticks after boot, USER_HZ = 100
+  const startTicks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  const boot = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+  const since = Number.isFinite(startTicks) && Number.isFinite(boot) ? new Date((boot + startTicks / 100) * 1000).toISOString().replace(/\.\d+Z$/, 'Z') : 'an unknown time';
+  return { pid, command: command.replace(/[\p{Cc}]/gu, ' ').slice(0, 200) || `process ${pid}`, purpose: 'busy, did not answer', since };
 }
 
 /** The holder's answer, checked: it comes from another process. */
