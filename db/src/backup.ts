@@ -35,6 +35,7 @@ import { delimiter, dirname, isAbsolute, join, relative, resolve, sep } from 'no
 import { createGunzip, gunzipSync, constants as zlib } from 'node:zlib';
 import { sql } from 'kysely';
 import postgres from 'postgres';
+import { lockDataDir } from './data-dir-lock.ts';
 import { createDatabase, type Database, type Engine } from './database.ts';
 
 export interface BackupOptions {
@@ -77,14 +78,19 @@ export async function backup(file: string, options: BackupOptions = {}): Promise
   }
   // a backup inside the data dir would end up inside the next backup
   if (isInside(dir, target)) throw new Error(`write the backup outside the data dir ${dir}`);
-  refuseIfInUse(dir);
+  // DataDirLockedError names the civgrid process that has it open
+  const lock = await lockDataDir(dir);
   let database: Database;
   try {
-    database = await createDatabase({ dataDir: dir });
+    refuseIfInUse(dir);
   } catch (error) {
-    throw new Error(
-      `could not open the embedded database in ${dir}: ${message(error)}; if the civgrid server (or another civgrid command) is running on it, stop it first: the embedded engine opens its data dir in one process only`,
-    );
+    await lock.release();
+    throw error;
+  }
+  try {
+    database = await createDatabase({ dataDir: dir, lock });
+  } catch (error) {
+    throw new Error(`could not open the embedded database in ${dir}: ${message(error)}`);
   }
   try {
     return { ...(await backupEmbedded(database, target, options)), database: dir };
@@ -139,10 +145,21 @@ export async function restoreEmbedded(dataDir: string, file: string, options: { 
   if (kind === 'pg_dump') {
     throw new Error(`${file} is a PostgreSQL pg_dump archive, not an embedded-engine backup; set DATABASE_URL to restore it into PostgreSQL`);
   }
+  // held until the restored folder is in place, so nothing opens the data dir half-way;
+  // DataDirLockedError names the civgrid process that has it open
+  const lock = await lockDataDir(dir);
+  try {
+    return await restoreLocked(dir, source, file, kind, started, options.force ?? false);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function restoreLocked(dir: string, source: string, file: string, kind: ArchiveKind, started: number, force: boolean): Promise<RestoreResult> {
   const exists = existsSync(dir);
   if (exists && !statSync(dir).isDirectory()) throw new Error(`${dir} (CIVGRID_DATA_DIR) is a file, not a folder`);
   const occupied = exists && readdirSync(dir).length > 0;
-  if (occupied && !options.force) {
+  if (occupied && !force) {
     throw new Error(`${dir} (CIVGRID_DATA_DIR) is not empty; pass --force to move it aside to ${dir}.before-restore-<time> and restore`);
   }
   if (occupied) refuseIfInUse(dir);
@@ -522,8 +539,10 @@ async function writeAtomically(file: string, write: (partial: string) => Promise
 
 /**
  * Other processes with a file open in `dir` (Linux /proc; an empty list where
- * that cannot be read). PGlite takes no lock file, but a running engine keeps
- * its relation files open, which is what this looks for.
+ * that cannot be read). Every civgrid command takes the data-dir lock
+ * (data-dir-lock.ts), which names its holder; this also catches what does not
+ * take it (a civgrid from before the lock, another tool): a running engine
+ * keeps its relation files open, which is what this looks for.
  */
 export function processesUsing(dir: string): number[] {
   let real: string;
@@ -566,7 +585,7 @@ function refuseIfInUse(dir: string): void {
   const pids = processesUsing(dir);
   if (pids.length > 0) {
     throw new Error(
-      `the embedded database in ${dir} is in use by process ${pids.join(', ')} (the civgrid server?); stop it first: the embedded engine opens its data dir in one process only`,
+      `the embedded database in ${dir} is in use by process ${pids.join(', ')}, which holds files in it open; stop it first: the embedded engine opens its data dir in one process only`,
     );
   }
 }

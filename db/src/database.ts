@@ -5,6 +5,7 @@ import { postgis } from '@electric-sql/pglite-postgis';
 import { Kysely, sql } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { pgliteDialect } from './pglite-dialect.ts';
 import type { DB } from './schema.ts';
 
@@ -29,6 +30,10 @@ export interface DatabaseOptions {
   loadDataDir?: Blob | File | undefined;
   /** Connection pool size on PostgreSQL. */
   max?: number;
+  /** What this process opens the data dir for, named to anyone refused by its lock (`civgrid server on port 3000`). */
+  purpose?: string | undefined;
+  /** A lock on `dataDir` the caller already holds (taken with `lockDataDir`); `close()` releases it. */
+  lock?: DataDirLock | undefined;
 }
 
 /** The one database factory used by the server, the migrator, the seed and the tests. */
@@ -55,12 +60,21 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     };
   }
   const dataDir = options.dataDir && options.dataDir !== 'memory://' ? resolve(options.dataDir) : undefined;
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-    extensions: { postgis },
-  });
+  // one process per data dir: a second PGlite on the same folder corrupts it (data-dir-lock.ts)
+  let lock = options.lock;
+  if (dataDir && !lock) lock = await lockDataDir(dataDir, { purpose: options.purpose });
+  let pg: PGlite;
+  try {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    pg = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+      extensions: { postgis },
+    });
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }
   const db = new Kysely<DB>({ dialect: pgliteDialect(pg) });
   return {
     db,
@@ -71,8 +85,12 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
       return () => unlisten();
     },
     async close() {
-      await db.destroy();
-      if (!pg.closed) await pg.close();
+      try {
+        await db.destroy();
+        if (!pg.closed) await pg.close();
+      } finally {
+        await lock?.release();
+      }
     },
   };
 }

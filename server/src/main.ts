@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { createDatabase, migrateToLatest } from '@civgrid/db';
+import { migrateToLatest, openForCommand } from '@civgrid/db';
 import { disableDemoAccounts, ensureDemoAccounts, isSeeded, seedDemo } from '@civgrid/db/seed';
 import { ensureFirstAdmin } from './auth/first-admin.ts';
 import { startHousekeeping } from './services/housekeeping.ts';
@@ -17,7 +17,11 @@ try {
 }
 const logger = createLogger(config.LOG_LEVEL);
 
-const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.CIVGRID_DATA_DIR });
+const database = await openForCommand(
+  'civgrid server',
+  { url: config.DATABASE_URL, dataDir: config.CIVGRID_DATA_DIR, purpose: `civgrid server on port ${config.PORT}` },
+  'Stop that process first, or give this server a data dir of its own (CIVGRID_DATA_DIR); several servers can share one PostgreSQL database (DATABASE_URL).',
+);
 logger.info('database opened', { engine: database.engine, dataDir: database.engine === 'embedded' ? config.CIVGRID_DATA_DIR : undefined });
 const applied = await migrateToLatest(database.db as never);
 if (applied.length) logger.info('migrations applied', { applied });

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { createDatabase, migrateToLatest } from '@civgrid/db';
+import { STOP_IT_FIRST, migrateToLatest, openForCommand } from '@civgrid/db';
 import { ensureDemoAccounts, seedDemo } from '@civgrid/db/seed';
 import { signIn } from '../support/api.ts';
 import { createApp } from '@civgrid/server';
@@ -37,7 +37,7 @@ function load(urls: string[], rangeOf?: number): Promise<{ rps: number; p50: num
   });
 }
 
-const database = await createDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.BENCH_DATA_DIR });
+const database = await openForCommand('bench:http', { url: process.env.DATABASE_URL, dataDir: process.env.BENCH_DATA_DIR }, STOP_IT_FIRST);
 await migrateToLatest(database.db as never);
 await seedDemo(database.db);
 await ensureDemoAccounts(database.db);

@@ -3,7 +3,7 @@
  * district, against the 500 KB budget. Meant for a database seeded with
  * `pnpm seed --problems 1000000`. Prints; asserts nothing.
  */
-import { createDatabase } from '@civgrid/db';
+import { STOP_IT_FIRST, openForCommand } from '@civgrid/db';
 import { tilesInBBox } from '@civgrid/tiles';
 import { LayerRepository } from '../../server/src/repositories/layer.repository.ts';
 import { TILE_SOURCES, type TileLayerId, TileRepository } from '../../server/src/repositories/tile.repository.ts';
@@ -11,7 +11,7 @@ import { TILE_DATA_MAXZOOM, TILE_MINZOOM } from '../../server/src/services/tile.
 import { table } from './harness.ts';
 
 const BUDGET = 500 * 1024;
-const database = await createDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.CIVGRID_DATA_DIR ?? './data' });
+const database = await openForCommand('bench:tiles', { url: process.env.DATABASE_URL, dataDir: process.env.CIVGRID_DATA_DIR ?? './data' }, STOP_IT_FIRST);
 const tiles = new TileRepository(database.db, database.engine);
 const bbox = (await new LayerRepository(database.db).districtBounds())!;
 const { rows } = await (await import('kysely')).sql<{ n: number }>`SELECT count(*)::int AS n FROM problems`.execute(database.db);

@@ -19,7 +19,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDatabase, migrateToLatest } from '@civgrid/db';
+import { STOP_IT_FIRST, migrateToLatest, openForCommand } from '@civgrid/db';
 import { ensureDemoAccounts, seedDemo } from '@civgrid/db/seed';
 import { createApp } from '@civgrid/server';
 import { tilesInBBox } from '@civgrid/tiles';
@@ -36,7 +36,7 @@ const RENDER_ROUNDS = Number(process.env.BENCH_RENDER_ROUNDS ?? 3);
 const here = dirname(fileURLToPath(import.meta.url));
 const maplibreDist = join(here, '../../web/node_modules/maplibre-gl/dist');
 
-const database = await createDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.CIVGRID_DATA_DIR ?? './data' });
+const database = await openForCommand('bench:problems', { url: process.env.DATABASE_URL, dataDir: process.env.CIVGRID_DATA_DIR ?? './data' }, STOP_IT_FIRST);
 try {
   await migrateToLatest(database.db as never);
   const counted = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM problems`.execute(database.db)).rows[0]!.n;

@@ -7,7 +7,7 @@
  * (or DATABASE_URL) points at a server — the bench creates and drops its own
  * database there.
  */
-import { type Database, createDatabase, migrateToLatest } from '@civgrid/db';
+import { type Database, STOP_IT_FIRST, createDatabase, migrateToLatest, openForCommand } from '@civgrid/db';
 import { ensureDemoAccounts, seedDemo } from '@civgrid/db/seed';
 import { asUser } from '../support/api.ts';
 import { createApp } from '@civgrid/server';
@@ -28,7 +28,7 @@ const COVERAGE_ROUNDS = Number(process.env.BENCH_COVERAGE_ROUNDS ?? 5);
 
 async function openEngines(): Promise<{ name: string; open: () => Promise<Database>; cleanup?: () => Promise<void> }[]> {
   const engines: { name: string; open: () => Promise<Database>; cleanup?: () => Promise<void> }[] = [
-    { name: 'embedded', open: () => createDatabase({ dataDir: process.env.BENCH_DATA_DIR }) },
+    { name: 'embedded', open: () => openForCommand('bench', { dataDir: process.env.BENCH_DATA_DIR }, STOP_IT_FIRST) },
   ];
   const url = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
   if (url) {

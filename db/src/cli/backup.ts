@@ -1,10 +1,11 @@
 /**
  * `pnpm db:backup <file> [--force]`: a backup of the database the server uses —
  * pg_dump (custom format) of DATABASE_URL, else a gzipped copy of the embedded
- * data dir in CIVGRID_DATA_DIR (take that one with the server stopped).
+ * data dir in CIVGRID_DATA_DIR (only with the server stopped: it refuses a data dir in use).
  */
 import { parseArgs } from 'node:util';
 import { backup, formatDuration, formatSize } from '../backup.ts';
+import { DataDirLockedError } from '../data-dir-lock.ts';
 
 const usage = 'usage: pnpm db:backup <file> [--force]';
 
@@ -27,5 +28,6 @@ try {
   console.log(`Backed up ${from} to ${result.file}: ${formatSize(result.bytes)} in ${formatDuration(result.ms)}.`);
 } catch (error) {
   console.error(`db:backup: ${(error as Error).message}`);
+  if (error instanceof DataDirLockedError) console.error('Stop it first, then back up; on PostgreSQL (DATABASE_URL) pg_dump backs up a running server.');
   process.exitCode = 1;
 }

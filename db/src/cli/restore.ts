@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { formatDuration, formatSize, restore } from '../backup.ts';
+import { DataDirLockedError } from '../data-dir-lock.ts';
 
 const usage = 'usage: pnpm db:restore <file> [--force]';
 
@@ -29,5 +30,6 @@ try {
   console.log(`Restored ${result.file} (${formatSize(result.bytes)}) into ${into} in ${formatDuration(result.ms)}: ${result.tables} tables.`);
 } catch (error) {
   console.error(`db:restore: ${(error as Error).message}`);
+  if (error instanceof DataDirLockedError) console.error('Stop it first, then restore.');
   process.exitCode = 1;
 }

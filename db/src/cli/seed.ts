@@ -3,7 +3,7 @@
  * 象山区. Idempotent: the same options on an already seeded database do nothing.
  */
 import { parseArgs } from 'node:util';
-import { createDatabase, migrateToLatest } from '../index.ts';
+import { migrateToLatest, openForCommand, STOP_IT_FIRST } from '../index.ts';
 import { DEFAULT_PROBLEMS, DEFAULT_SEED, seedDemo } from '../seed/index.ts';
 
 function integer(name: string, value: string | undefined, fallback: number, max: number): number {
@@ -20,7 +20,7 @@ const { values } = parseArgs({ options: { seed: { type: 'string' }, problems: { 
 const seed = integer('seed', values.seed, DEFAULT_SEED, 2 ** 31 - 1);
 const problems = integer('problems', values.problems, DEFAULT_PROBLEMS, 5_000_000);
 
-const database = await createDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.CIVGRID_DATA_DIR ?? './data' });
+const database = await openForCommand('seed', { url: process.env.DATABASE_URL, dataDir: process.env.CIVGRID_DATA_DIR ?? './data' }, STOP_IT_FIRST);
 try {
   await migrateToLatest(database.db as never);
   const started = Date.now();

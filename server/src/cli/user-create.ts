@@ -6,7 +6,7 @@
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { createDatabase, migrateToLatest } from '@civgrid/db';
+import { migrateToLatest, openForCommand } from '@civgrid/db';
 import { createAccount } from '../auth/first-admin.ts';
 
 const ROLES = ['admin', 'planner', 'supervisor', 'inspector', 'viewer'] as const;
@@ -57,7 +57,11 @@ if (!values.username) usage('Give --username.');
 if (values.scope !== undefined && !/^[0-9]{6}([0-9]{3}){0,2}$/.test(values.scope)) usage('--scope is a district (6 digits), street (9) or community (12) code.');
 
 const password = await readPassword();
-const database = await createDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.CIVGRID_DATA_DIR ?? './data' });
+const database = await openForCommand(
+  'user:create',
+  { url: process.env.DATABASE_URL, dataDir: process.env.CIVGRID_DATA_DIR ?? './data' },
+  'To add the account while the server runs, sign in to it as an admin and create it under 用户管理 (Users, in the account menu) or with POST /api/users; otherwise stop the server first and run this again.',
+);
 try {
   await migrateToLatest(database.db as never);
   const id = await createAccount(database.db, { username: values.username, displayName: values.name, password, role, scopeCode: values.scope }, 'cli');

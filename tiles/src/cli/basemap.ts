@@ -3,14 +3,14 @@
  * basemap-file.ts) to `<CIVGRID_DATA_DIR>/tiles/basemap.pmtiles` by default.
  */
 import { join, resolve } from 'node:path';
-import { createDatabase, migrateToLatest } from '@civgrid/db';
+import { migrateToLatest, openForCommand, STOP_IT_FIRST } from '@civgrid/db';
 import { BASEMAP_MAX_ZOOM, BASEMAP_MIN_ZOOM, NoDistrictError, buildBasemapFile } from './basemap-file.ts';
 
 const dataDir = process.env.CIVGRID_DATA_DIR ?? './data';
 const out = resolve(process.argv[2] ?? join(dataDir, 'tiles', 'basemap.pmtiles'));
 const started = performance.now();
 
-const database = await createDatabase({ url: process.env.DATABASE_URL, dataDir });
+const database = await openForCommand('tiles:basemap', { url: process.env.DATABASE_URL, dataDir }, STOP_IT_FIRST);
 try {
   await migrateToLatest(database.db as never);
   const result = await buildBasemapFile(database.db, out);

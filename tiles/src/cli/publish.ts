@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDatabase, migrateToLatest } from '@civgrid/db';
+import { migrateToLatest, openForCommand, STOP_IT_FIRST } from '@civgrid/db';
 import { DEFAULT_SNAPSHOT_LAYERS, parseSnapshotLayers } from '../snapshot-layers.ts';
 import { publishSnapshot } from './publish-snapshot.ts';
 
@@ -26,7 +26,7 @@ try {
 
 const started = performance.now();
 const dataDir = process.env.CIVGRID_DATA_DIR ?? './data';
-const database = await createDatabase({ url: process.env.DATABASE_URL, dataDir });
+const database = await openForCommand('tiles:publish', { url: process.env.DATABASE_URL, dataDir }, STOP_IT_FIRST);
 try {
   await migrateToLatest(database.db as never);
   const report = await publishSnapshot(database.db, dir, layers);
