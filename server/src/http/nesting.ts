@@ -81,8 +81,9 @@ export function checkXmlText(text: string, limits: TextLimits): void {
       const end = tagEnd(text, i + 1);
       if (end < 0) return;
       if (++nodes > limits.maxNodes) throw tooManyNodes('XML', limits.maxNodes);
+      if (depth + 1 > limits.maxDepth) throw tooDeeplyNested('XML', limits.maxDepth);
       // not self-closing: one level deeper until its end tag
-      if (text.charCodeAt(end - 1) !== 0x2f && ++depth > limits.maxDepth) throw tooDeeplyNested('XML', limits.maxDepth);
+      if (text.charCodeAt(end - 1) !== 0x2f) depth++;
       i = end + 1;
     }
     if (i < 0) return;
