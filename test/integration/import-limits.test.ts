@@ -86,7 +86,9 @@ function polygonShp(rings: [number, number][][]): Uint8Array {
     const c = at + 8;
     view.setInt32(c, 5, true);
     const box = ring.reduce<[number, number, number, number]>(([a, b, c, d], [x, y]) => [Math.min(a, x), Math.min(b, y), Math.max(c, x), Math.max(d, y)], [Infinity, Infinity, -Infinity, -Infinity]);
-    box.forEach((v, k) => view.setFloat64(c + 4 + k * 8, v, true));
+    box.forEach((v, k) => {
+      view.setFloat64(c + 4 + k * 8, v, true);
+    });
     view.setInt32(c + 36, 1, true); // parts
     view.setInt32(c + 40, ring.length, true); // points
     view.setInt32(c + 44, 0, true); // the part starts at point 0

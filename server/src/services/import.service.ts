@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DB } from '@civgrid/db';
 import type { Kysely } from 'kysely';
 import type { AuthUser } from '../auth/session.service.ts';
-import { AppError, badRequest, notFound, unprocessable } from '../http/errors.ts';
+import { badRequest, notFound, unprocessable } from '../http/errors.ts';
 import { MAX_EDIT_VERTICES } from '../http/geojson.ts';
 import { checkUpload } from '../http/upload.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
