@@ -347,7 +347,23 @@ describe('nesting and size are judged from the text before it is parsed', () => 
     }
   });
 
-  it("a field check's JSON part in a multipart form is judged too", async () => {
+  it('an 8 MB body of 2.7 million empty objects: 413 too_many_values, within the memory budget', async () => {
+    const body = `{"geometry":[${'{},'.repeat(2_700_000)}{}],"duty":"frontage"}`;
+    expect(body.length).toBeLessThan(8 * 1024 * 1024);
+    const { res, text, growth } = await measured(() => admin.request('/api/zones/preview', { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+    expect(res.status, text.slice(0, 300)).toBe(413);
+    expect(code(text)).toBe('too_many_values');
+    expect(growth).toBeLessThan(MEMORY_BUDGET);
+  });
+
+  it("JSON in form fields is judged too: a field check's JSON part, a problem import's mapping", async () => {
+    const mapping = new FormData();
+    mapping.set('file', new Blob(['lon,lat,time\n110.3,25.3,2026-01-01\n']), 'problems.csv');
+    mapping.set('mapping', `{"lon":"lon","lat":"lat","reportedAt":"time","category":{"default":"evt-env-exposed-waste"},"x":${deepObject(80_000)}}`);
+    const imported = await admin.request('/api/problems/import', { method: 'POST', body: mapping });
+    expect(imported.status, (await imported.clone().text()).slice(0, 300)).toBe(422);
+    expect((await errorOf(imported)).code).toBe('too_deeply_nested');
+
     const form = new FormData();
     form.set('check', `{"roundId":1,"items":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
     const res = await admin.as('inspector').request('/api/inspection/checks', { method: 'POST', headers: { 'idempotency-key': 'deep-check-1' }, body: form });
