@@ -353,3 +353,57 @@ describe('bad input to every route', () => {
     expect(users.rows[0]!.n).toBeGreaterThan(6);
   });
 });
+
+// Issue 15 items 2 and 10 (h2-imports): nesting 100,000 levels deep in every field of every JSON
+// body and in uploads, and zips whose directory lists one file twice, climbs out or lists too many.
+describe('deep nesting and hostile zips', () => {
+  const DEPTH = 100_000;
+  const deepObject = `${'{"a":'.repeat(DEPTH)}1${'}'.repeat(DEPTH)}`;
+  const deepArray = `${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}`;
+
+  it('answers below 500 in the error shape, and keeps serving', { timeout: 300_000 }, async () => {
+    const { writeZip } = await import('../../server/src/services/export-zip.ts');
+    const session = await signIn(app, 'fuzz-admin', FUZZ_PASSWORD, { 'x-forwarded-for': '10.3.0.1' });
+    const failures: string[] = [];
+    const check = async (label: string, path: string, init: RequestInit) => {
+      const res = await app.request(path, withSession(session, addHeaders(init, { 'x-forwarded-for': `10.3.1.${++ip % 250}` })));
+      const text = await res.text();
+      if (res.status >= 500) failures.push(`${label} → ${res.status}: ${text.slice(0, 200)}`);
+      else if (res.status >= 400 && !/^\{"error":\{"code":"/.test(text)) failures.push(`${label} → ${res.status}: not the error shape`);
+    };
+    for (const [key, base] of Object.entries(bases())) {
+      if (base.body === null || typeof base.body !== 'object' || Array.isArray(base.body)) continue;
+      const { method } = route(key);
+      for (const field of Object.keys(base.body)) {
+        for (const deep of [deepObject, deepArray]) {
+          const body = JSON.stringify({ ...(base.body as Record<string, unknown>), [field]: '__DEEP__' }).replace('"__DEEP__"', deep);
+          await check(`${key} [${field} deep]`, base.path, { method, headers: { 'content-type': 'application/json' }, body });
+        }
+      }
+    }
+    const shp = new Uint8Array(100);
+    const [lon, lat] = fx.centre;
+    const uploads: [string, string | Uint8Array][] = [
+      ['deep-geometry.geojson', `{"type":"Feature","geometry":{"type":"Polygon","coordinates":${deepArray}},"properties":{}}`],
+      ['deep-property.geojson', `{"type":"Feature","geometry":{"type":"Point","coordinates":[${lon},${lat}]},"properties":{"a":${deepObject}}}`],
+      ['deep.kml', `<kml>${'<Folder>'.repeat(DEPTH)}${'</Folder>'.repeat(DEPTH)}</kml>`],
+      ['twice.zip', writeZip([{ name: 'x.shp', data: shp }, { name: 'x.shp', data: shp }])],
+      ['case.zip', writeZip([{ name: 'a/x.shp', data: shp }, { name: 'A\\X.SHP', data: shp }])],
+      ['climbs.zip', writeZip([{ name: '../../x.shp', data: shp }])],
+      ['many.zip', writeZip(Array.from({ length: 1_001 }, (_, i) => ({ name: `x${i}.shp`, data: shp })))],
+    ];
+    for (const [name, file] of uploads) {
+      const form = new FormData();
+      form.set('file', new Blob([file as BlobPart]), name);
+      form.set('layer', 'zones');
+      form.set('duty', 'frontage');
+      await check(`POST /api/import [${name}]`, '/api/import', { method: 'POST', body: form });
+    }
+    const form = new FormData();
+    form.set('check', `{"roundId":1,"items":${deepArray}}`);
+    await check('POST /api/inspection/checks [deep check part]', '/api/inspection/checks', { method: 'POST', headers: { 'idempotency-key': 'fuzz-deep-check' }, body: form });
+    expect(failures).toEqual([]);
+    expect((await app.request('/api/health')).status).toBe(200);
+    expect((await app.request(`/api/responsibility?lon=${lon}&lat=${lat}`, withSession(session))).status).toBe(200);
+  });
+});

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Env } from './env.ts';
 import { errorBody } from './errors.ts';
+import { checkJsonText, JSON_BODY_LIMITS } from './nesting.ts';
 
 /** Content types the API reads from a request body. */
 const ACCEPTED = ['application/json'];
@@ -25,7 +26,9 @@ function announcesBody(headers: Headers): boolean {
  * - a body in a content type the API does not read → 415 (a form post or
  *   text/plain must not be taken for an empty JSON object);
  * - a NUL character anywhere in the URL or a JSON body → 400: PostgreSQL
- *   cannot store or compare it, and no real name or description has one.
+ *   cannot store or compare it, and no real name or description has one;
+ * - a JSON body nested too deep (422) or with too many arrays and objects
+ *   (413), judged from its text before any parser or validator recurses.
  */
 export function inputGuard(): MiddlewareHandler<Env> {
   return async (c, next) => {
@@ -45,9 +48,11 @@ export function inputGuard(): MiddlewareHandler<Env> {
         return c.json(errorBody('unsupported_media_type', `Send the body as ${ACCEPTED.join(' or ')}, not "${type || 'no content type'}".`), 415);
       }
       // Hono keeps the text, so the route's own JSON parsing reads it again without the stream
-      if ((await c.req.text()).includes('\\u0000')) {
+      const text = await c.req.text();
+      if (text.includes('\\u0000')) {
         return c.json(errorBody('invalid_request', 'NUL characters (\\u0000) are not accepted.'), 400);
       }
+      checkJsonText(text, JSON_BODY_LIMITS);
     }
     await next();
   };

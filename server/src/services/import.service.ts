@@ -3,7 +3,7 @@ import type { DB } from '@civgrid/db';
 import type { Kysely } from 'kysely';
 import { servesScope } from '../auth/scope.ts';
 import type { AuthUser } from '../auth/session.service.ts';
-import { AppError, badRequest, forbidden, notFound, unprocessable } from '../http/errors.ts';
+import { badRequest, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import { MAX_EDIT_VERTICES } from '../http/geojson.ts';
 import { checkUpload } from '../http/upload.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
@@ -16,7 +16,7 @@ import type { StoredZone, ZoneRepository } from '../repositories/zone.repository
 import { SCOPE_TOLERANCE_M as SECTION_SCOPE_TOLERANCE_M } from './road-section.service.ts';
 import { SCOPE_TOLERANCE_M2 } from './zone.service.ts';
 import { checkShape, type ImportGeometry, looksProjected, rangeProblem, type ShapeKind, toWgs84 } from './import-geometry.ts';
-import { type CrsId, type DeclaredCrs, readFile } from './import-read.ts';
+import { countPositions, type CrsId, type DeclaredCrs, readFile, tooManyFeatures } from './import-read.ts';
 
 /** Largest file an import reads. */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
@@ -90,6 +90,28 @@ const OWNER_FIELDS = ['owner', 'ownerorgid', 'owner_id', 'owner_name', 'ownernam
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
+/** Positions repaired and measured by PostGIS in one statement. */
+const CHECK_BATCH_POSITIONS = 10_000;
+
+/** Features in consecutive batches of at most `maxPositions` positions (a larger feature alone). */
+function batchesOf<T extends { geometry: ImportGeometry }>(features: T[], maxPositions: number): T[][] {
+  const batches: T[][] = [];
+  let batch: T[] = [];
+  let positions = 0;
+  for (const feature of features) {
+    const n = countPositions([{ geometry: feature.geometry, properties: {} }]);
+    if (batch.length > 0 && positions + n > maxPositions) {
+      batches.push(batch);
+      batch = [];
+      positions = 0;
+    }
+    batch.push(feature);
+    positions += n;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
 /**
  * Imports of zones and road sections from GeoJSON, zipped Shapefiles and
  * KML: a preview with per-feature findings (converted to WGS84, repaired,
@@ -115,11 +137,9 @@ export class ImportService {
     const defaultOwner = request.ownerOrgId === undefined ? undefined : await this.imports.organisation(this.db, request.ownerOrgId);
     if (request.ownerOrgId !== undefined && !defaultOwner) throw badRequest('unknown_organisation', `No organisation ${request.ownerOrgId}.`);
 
-    const file = readFile(request.bytes, kind, request.crs);
+    const file = readFile(request.bytes, kind, request.crs, MAX_IMPORT_FEATURES);
     if (file.features.length === 0) throw badRequest('no_features', 'The file holds no features.');
-    if (file.features.length > MAX_IMPORT_FEATURES) {
-      throw new AppError(413, 'too_many_features', `The file holds ${file.features.length} features; at most ${MAX_IMPORT_FEATURES} are imported at once. Split it.`);
-    }
+    if (file.features.length > MAX_IMPORT_FEATURES) throw tooManyFeatures(MAX_IMPORT_FEATURES, file.features.length);
     const crs = crsOf(request.crs, file.declared, file.features.map((f) => f.geometry));
     const fields = fieldsOf(file.features.map((f) => f.properties));
     const nameField = pickField(fields, request.nameField, NAME_FIELDS, 'nameField');
@@ -136,9 +156,13 @@ export class ImportService {
       return problem ? { ok: false as const, problem } : { ...checked, geometry };
     });
     const passed = shapes.flatMap((s, index) => (s.ok ? [{ index, geometry: s.geometry as ImportGeometry }] : []));
-    const rows = shapeKind === 'polygon'
-      ? await this.imports.checkPolygons(this.db, passed, user.territoryId, duty!, SCOPE_TOLERANCE_M2)
-      : await this.imports.checkLines(this.db, passed, user.territoryId);
+    // in batches: each statement's working memory (the embedded engine's grows and stays) is bounded whatever the file
+    const rows: CheckedRow[] = [];
+    for (const batch of batchesOf(passed, CHECK_BATCH_POSITIONS)) {
+      rows.push(...(shapeKind === 'polygon'
+        ? await this.imports.checkPolygons(this.db, batch, user.territoryId, duty!, SCOPE_TOLERANCE_M2)
+        : await this.imports.checkLines(this.db, batch, user.territoryId)));
+    }
     const checkedRows = new Map<number, CheckedRow>(rows.map((r) => [r.index, r]));
     const owners = await this.owners(file.features.map((f) => (ownerField ? f.properties[ownerField] : undefined)));
     const stem = request.fileName.replace(/\.[^.]*$/, '').replace(/[^\p{L}\p{N} _-]/gu, '').slice(0, 60) || '导入';

@@ -4,6 +4,7 @@ import { actorOf, userOf } from '../../auth/actor.ts';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { AppError, badRequest, notFound } from '../../http/errors.ts';
+import { checkJsonText, JSON_BODY_LIMITS } from '../../http/nesting.ts';
 import { validate } from '../../http/validate.ts';
 import { idempotencyKeyOf } from '../../http/write-params.ts';
 import { type ProblemMapping, PROBLEM_STATUSES } from '../../services/problem-import.ts';
@@ -51,6 +52,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The mapping form field: JSON, checked; a failure says which field is wrong. */
 function readMapping(text: string | undefined): ProblemMapping | undefined {
   if (text === undefined || text.trim() === '') return undefined;
+  // a form field does not pass the input guard's scan of JSON bodies
+  checkJsonText(text, JSON_BODY_LIMITS);
   let value: unknown;
   try {
     value = JSON.parse(text);
