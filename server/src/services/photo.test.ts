@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { blackPng } from '../../../test/support/png.ts';
-import { type PhotoCost, readPhotos } from './photo.ts';
+import { type PhotoCost, photoConcurrency, readPhotos } from './photo.ts';
 
 const jpeg = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: '#468' } }).jpeg().toBuffer().then((b) => new Uint8Array(b));
 
@@ -40,5 +40,12 @@ describe('readPhotos', () => {
     const smallMeta = await sharp(small!.bytes).metadata();
     expect([smallMeta.width, smallMeta.height]).toEqual([640, 480]);
     expect((await sharp(small!.thumb).metadata()).width).toBe(320);
+  });
+
+  it('decodes one photo per spare core, and leaves the libuv pool a thread', () => {
+    expect(photoConcurrency(2, 4)).toBe(1); // the 2-core server: one core for the event loop
+    expect(photoConcurrency(1, 4)).toBe(1);
+    expect(photoConcurrency(16, 4)).toBe(3); // a big host: the default pool of four keeps one for logins
+    expect(photoConcurrency(16, 8)).toBe(7);
   });
 });

@@ -23,12 +23,18 @@ const THUMB_PX = 320;
 sharp.concurrency(1);
 
 /**
- * Photos are decoded one at a time per spare core: on a 2-core server one
- * core stays with the event loop (and the embedded database, which runs on
- * it). Each job holds one libuv thread of the default four, so logins
- * (argon2) and file reads keep theirs. More than 32 waiting → 503.
+ * How many photos are decoded at once: one per spare core, so that on a
+ * 2-core server one core stays with the event loop (and the embedded
+ * database, which runs on it); and one fewer than the libuv pool's threads
+ * (4 unless UV_THREADPOOL_SIZE says otherwise), since each job holds one and
+ * logins (argon2) and file reads need theirs.
  */
-export const photoQueue = new WorkQueue({ concurrency: Math.max(1, availableParallelism() - 1), maxWaiting: 32 });
+export function photoConcurrency(cores: number, libuvThreads: number): number {
+  return Math.max(1, Math.min(cores - 1, libuvThreads - 1));
+}
+
+/** The process's photo queue; more than 32 waiting → 503. */
+export const photoQueue = new WorkQueue({ concurrency: photoConcurrency(availableParallelism(), Number(process.env.UV_THREADPOOL_SIZE) || 4), maxWaiting: 32 });
 
 export interface Photo {
   mime: 'image/jpeg' | 'image/png' | 'image/webp';
