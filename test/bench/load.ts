@@ -9,7 +9,10 @@
  * PostgreSQL with BENCH_DATABASE_URL (a fresh database is created on that
  * server and dropped afterwards). BENCH_CONCURRENCY (32), BENCH_SECONDS (30).
  * Prints throughput and latency per kind, and the same client's throughput
- * against GET /api/health as the baseline measured in the same run.
+ * against GET /api/health as the baseline measured in the same run. Then the
+ * same clients' read latency (p50, p95) alone and beside four anonymous
+ * clients posting citizen reports with big-pixel photos (upload-client.ts),
+ * BENCH_UPLOAD_SECONDS (15) each.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +29,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WRITE_SHARE = 0.3;
 const ABORT_SHARE = 0.1; // writes the client gives up on after a few ms, then retries
 const DEMO_PASSWORD = 'civgrid-demo';
+const UPLOAD_SECONDS = Number(process.env.BENCH_UPLOAD_SECONDS ?? 15);
+/** What the four anonymous upload clients send, each report with four PNGs of one colour. */
+const UPLOAD_SCENARIOS = [
+  { label: '4 × 100 MP PNG per report, one address per client (the attack of issue 15)', photos: 4, width: 10_000, height: 10_000, addresses: 'per-client' as const },
+  { label: '4 × 48 MP PNG per report, a fresh address per report', photos: 4, width: 8000, height: 6000, addresses: 'per-request' as const },
+];
 const root = resolve(import.meta.dirname, '../..');
 
 const freePort = () =>
@@ -82,6 +91,23 @@ async function startServer(): Promise<{ base: string; engine: string; stop: () =
       await cleanup();
     },
   };
+}
+
+interface UploadResult {
+  requests: number;
+  p50: number;
+  bytes: number;
+  statuses: Record<string, number>;
+}
+
+/** Runs upload-client.ts in its own process; resolves with what it printed. */
+function uploadClient(config: Record<string, unknown>): Promise<UploadResult> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'upload-client.ts'), JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => (code === 0 ? done(JSON.parse(out.trim().split('\n').at(-1)!) as UploadResult) : fail(new Error(`upload client exited with ${code}`))));
+  });
 }
 
 interface Client {
@@ -243,6 +269,33 @@ try {
   console.log(`mixed throughput / health baseline: ${((mixed.n / mixed.seconds) / (baseline.n / baseline.seconds)).toFixed(2)}×`);
   const failedReads = [...stats.statuses].filter(([k]) => k.startsWith('GET') && !/ (200|204|304)$/.test(k));
   if (failedReads.length) console.log(`reads that failed: ${failedReads.map(([k, v]) => `${k}: ${v}`).join('; ')}`);
+
+  // Anonymous uploads (issue 15): the same clients' reads alone, then beside four anonymous
+  // clients posting citizen reports with photos that are small to send and big to decode.
+  console.log(`\n## ${server.engine}: other users' reads beside anonymous photo uploads (${UPLOAD_SECONDS} s each)`);
+  const uploadRows: string[][] = [];
+  let aloneP95 = 0;
+  for (const scenario of [null, ...UPLOAD_SCENARIOS]) {
+    const child = scenario && uploadClient({ url: `${base}/api/public/problems`, categoryId: 'evt-env-exposed-waste', lon: lon0, lat: lat0, concurrency: 4, seconds: UPLOAD_SECONDS, ...scenario });
+    const latencies: number[] = [];
+    let failed = 0;
+    await run(UPLOAD_SECONDS, async (c, i) => {
+      const t = performance.now();
+      const res = await fetch(`${base}${reads[i % reads.length]!}`, { headers: headers(c) });
+      await res.arrayBuffer();
+      latencies.push(performance.now() - t);
+      if (res.status >= 400) failed++;
+    });
+    const uploads = child ? await child : null;
+    const p95 = pct(latencies, 0.95);
+    if (!scenario) aloneP95 = p95;
+    uploadRows.push([
+      scenario?.label ?? 'no uploads (baseline)', String(latencies.length), pct(latencies, 0.5).toFixed(1), p95.toFixed(1), `${(p95 / aloneP95).toFixed(2)}×`, String(failed),
+      uploads ? `${uploads.requests} (${(uploads.bytes / 1024).toFixed(0)} kB each; p50 ${uploads.p50.toFixed(0)} ms): ${Object.entries(uploads.statuses).map(([k, v]) => `${k} ×${v}`).join(', ')}` : '',
+    ]);
+  }
+  table(['anonymous clients', 'reads', 'read p50 ms', 'read p95 ms', 'p95 / alone', 'failed reads', 'uploads: answers'], uploadRows);
+
   const ok = failedReads.length === 0 && lost.length === 0 && duplicated === 0 && unacknowledged.length === 0 && stats.mismatched === 0;
   console.log(ok ? 'OK: every acknowledged write is stored exactly once, and nothing else.' : 'FAILED: the stored rows differ from the acknowledged writes.');
   process.exitCode = ok ? 0 : 1;

@@ -348,11 +348,12 @@ describe('a check', () => {
     expect(await again.json()).toEqual(answer);
     expect(await count(sql<{ n: number }>`SELECT count(*)::int AS n FROM inspection_check_photos WHERE check_id = ${answer.check.id}`)).toBe(3);
 
-    // the photo comes back byte for byte, and as a thumbnail
+    // the photo comes back as stored (re-encoded without EXIF, issue 15: same pixels' size), and as a thumbnail
     const whole = answer.check.photos.find((p) => p.itemId === null)!;
     const full = await supervisor.request(`/api/inspection/checks/${answer.check.id}/photos/${whole.id}`);
     expect(full.headers.get('content-type')).toBe('image/jpeg');
-    expect(Buffer.from(await full.arrayBuffer()).equals(point)).toBe(true);
+    const stored = await sharp(Buffer.from(await full.arrayBuffer())).metadata();
+    expect([stored.format, stored.width, stored.height, stored.exif]).toEqual(['jpeg', 800, 600, undefined]);
     const thumb = await supervisor.request(`/api/inspection/checks/${answer.check.id}/photos/${whole.id}?size=thumb`);
     expect((await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).width).toBe(320);
 
@@ -360,9 +361,12 @@ describe('a check', () => {
     expect(answer.problems).toHaveLength(1);
     const problem = await get<Problem>(supervisor, `/api/problems/${answer.problems[0]!.id}`);
     expect(problem.categoryId).toBe('evt-ad-flyers');
-    expect(problem.photos.map((p) => ({ mime: p.mime, size: p.size }))).toEqual([{ mime: 'image/jpeg', size: flyers.byteLength }]);
+    // …the same bytes as the check stored for that item
+    const itemPhoto = answer.check.photos.find((p) => p.itemId === road.get('ZD-07')!.id)!;
+    const itemBytes = Buffer.from(await (await supervisor.request(`/api/inspection/checks/${answer.check.id}/photos/${itemPhoto.id}`)).arrayBuffer());
+    expect(problem.photos.map((p) => ({ mime: p.mime, size: p.size }))).toEqual([{ mime: 'image/jpeg', size: itemBytes.byteLength }]);
     const bytes = await supervisor.request(`/api/problems/${problem.id}/photos/${problem.photos[0]!.id}`);
-    expect(Buffer.from(await bytes.arrayBuffer()).equals(flyers)).toBe(true);
+    expect(Buffer.from(await bytes.arrayBuffer()).equals(itemBytes)).toBe(true);
   });
 
   it('refuses a photo of an item the check does not have, and a file that is not an image', async () => {

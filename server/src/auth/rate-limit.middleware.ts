@@ -22,6 +22,17 @@ export interface RateLimits {
   loginSlowLane?: Limit;
   /** Writes without an account (login, the citizen report) per client address. */
   publicPerIp: Limit;
+  /**
+   * Photo kilobytes (KiB) an address may send with reports without an
+   * account; counted before the photos are decoded. Default 64 MiB an hour.
+   */
+  publicPhotoKibPerIp?: Limit;
+  /**
+   * Photo megapixels an address may have decoded with reports without an
+   * account: what decoding costs in CPU, which a small PNG of one colour
+   * hides from the byte count. Default 400 MP an hour (about thirty 12 MP photos).
+   */
+  publicPhotoMegapixelsPerIp?: Limit;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimits = {
@@ -30,16 +41,38 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   loginPerUserAllAddresses: { max: 100, windowSeconds: 900 },
   loginSlowLane: { max: 1, windowSeconds: 30 },
   publicPerIp: { max: 60, windowSeconds: 60 },
+  publicPhotoKibPerIp: { max: 64 * 1024, windowSeconds: 3600 },
+  publicPhotoMegapixelsPerIp: { max: 400, windowSeconds: 3600 },
 };
 
-/** Counts a hit; over the limit → 429 with Retry-After, in the one error shape. */
-export async function enforceLimit(c: Context<Env>, limiter: RateLimiter, key: string, limit: Limit): Promise<void> {
-  const decision = await limiter.hit(key, limit);
-  if (!decision.allowed) refuse(c, decision.retryAfterSeconds);
+/** What a budget counts and says when it is spent (a plain rate limit: one hit, "Too many attempts"). */
+export interface Charge {
+  cost?: number;
+  code?: string;
+  message?: string;
+}
+
+/** Counts a hit (or `cost` units); over the limit → 429 with Retry-After, in the one error shape. */
+export async function enforceLimit(c: Context<Env>, limiter: RateLimiter, key: string, limit: Limit, charge: Charge = {}): Promise<void> {
+  const decision = await limiter.hit(key, limit, charge.cost ?? 1);
+  if (!decision.allowed) refuse(c, decision.retryAfterSeconds, charge);
 }
 
 /** 429 with Retry-After, in the one error shape. */
-export function refuse(c: Context<Env>, retryAfterSeconds: number): never {
+export function refuse(c: Context<Env>, retryAfterSeconds: number, charge: Pick<Charge, 'code' | 'message'> = {}): never {
   c.header('Retry-After', String(retryAfterSeconds));
-  throw new AppError(429, 'rate_limited', `Too many attempts. Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+  throw new AppError(429, charge.code ?? 'rate_limited', `${charge.message ?? 'Too many attempts.'} Try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
+}
+
+/**
+ * Charges the photos of a report without an account to the sender's
+ * address: their bytes and their decoded pixels, per hour, counted in the
+ * database so that every server process shares the count. Over either
+ * budget → 429 with Retry-After, before anything is decoded or stored.
+ */
+export async function chargePublicPhotos(c: Context<Env>, limiter: RateLimiter, limits: RateLimits, cost: { bytes: number; pixels: number }): Promise<void> {
+  const ip = c.get('ip');
+  const spent = { code: 'photo_budget_exceeded', message: 'This address has sent too many photos for now.' };
+  await enforceLimit(c, limiter, `photo-kib:${ip}`, limits.publicPhotoKibPerIp ?? DEFAULT_RATE_LIMITS.publicPhotoKibPerIp!, { ...spent, cost: cost.bytes / 1024 });
+  await enforceLimit(c, limiter, `photo-mp:${ip}`, limits.publicPhotoMegapixelsPerIp ?? DEFAULT_RATE_LIMITS.publicPhotoMegapixelsPerIp!, { ...spent, cost: cost.pixels / 1e6 });
 }

@@ -7,6 +7,9 @@ export interface Limit {
   windowSeconds: number;
 }
 
+/** The largest count the integer column holds. */
+const MAX_HITS = 2 ** 31 - 1;
+
 export interface RateDecision {
   allowed: boolean;
   hits: number;
@@ -23,11 +26,19 @@ export class RateLimiter {
 
   constructor(private readonly db: Kysely<DB>) {}
 
-  async hit(key: string, limit: Limit): Promise<RateDecision> {
+  /**
+   * Counts `cost` units (1 for a request; kB or megapixels for a budget) and
+   * says whether the window's total is still within the limit. The count
+   * saturates at the integer column's maximum, so a client far over its
+   * budget is refused, not answered with a database error.
+   */
+  async hit(key: string, limit: Limit, cost = 1): Promise<RateDecision> {
+    const units = Math.min(MAX_HITS, Math.max(0, Math.ceil(cost)));
     const row = await sql<{ hits: number; window_start: Date }>`
-      INSERT INTO rate_limits (key, window_start, hits) VALUES (${key}, now(), 1)
+      INSERT INTO rate_limits (key, window_start, hits) VALUES (${key}, now(), ${units}::integer)
       ON CONFLICT (key) DO UPDATE SET
-        hits = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => ${limit.windowSeconds}) THEN 1 ELSE rate_limits.hits + 1 END,
+        hits = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => ${limit.windowSeconds}) THEN ${units}::integer
+                    ELSE LEAST(rate_limits.hits::bigint + ${units}::integer, ${MAX_HITS})::integer END,
         window_start = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => ${limit.windowSeconds}) THEN now() ELSE rate_limits.window_start END
       RETURNING hits, window_start`.execute(this.db);
     const { hits, window_start } = row.rows[0] as { hits: number; window_start: Date };

@@ -45,6 +45,9 @@ export function handleError(logger: Logger) {
   return (error: Error, c: Context) => {
     const requestId = c.get('requestId') as string | undefined;
     if (error instanceof AppError) {
+      // a refusal that will pass later (429 over a limit, 503 busy) says when
+      const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      if ((error.status === 429 || error.status === 503) && typeof retryAfter === 'number') c.header('Retry-After', String(retryAfter));
       return c.json(errorBody(error.code, error.message, error.details), error.status);
     }
     if (isDatabaseUnavailable(error)) {

@@ -12,7 +12,7 @@ import { rowId } from '../../http/write-params.ts';
 import { InspectionPackageRepository } from '../../repositories/inspection-package.repository.ts';
 import type { CheckInput, CheckPhoto } from '../../services/inspection-check.service.ts';
 import { InspectionPackageService } from '../../services/inspection-package.service.ts';
-import { readPhoto } from '../../services/photo.ts';
+import { readPhotos } from '../../services/photo.ts';
 
 /** Photos one check may carry: a few of the whole point and of each failed item. */
 export const MAX_CHECK_PHOTOS = 20;
@@ -111,8 +111,10 @@ async function readCheck(c: Context<Env>): Promise<{ input: CheckInput; photos: 
     for (const file of parts as File[]) files.push({ itemId, file });
   }
   if (files.length > MAX_CHECK_PHOTOS) throw badRequest('too_many_photos', `At most ${MAX_CHECK_PHOTOS} photos per check.`);
-  const photos: CheckPhoto[] = [];
-  for (const { itemId, file } of files) photos.push({ itemId, photo: await readPhoto(file.name, new Uint8Array(await file.arrayBuffer())) });
+  const uploads = await Promise.all(files.map(async ({ file }) => ({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })));
+  // the same path as a report's photos: headers checked first, then decoded in the photo queue
+  const decoded = await readPhotos(uploads);
+  const photos: CheckPhoto[] = decoded.map((photo, i) => ({ itemId: files[i]!.itemId, photo }));
   return { input, photos };
 }
 

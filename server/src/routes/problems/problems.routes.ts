@@ -9,7 +9,8 @@ import { bboxParam, idParam, latitude, longitude } from '../../http/geo-params.t
 import { validate } from '../../http/validate.ts';
 import { idempotencyKeyOf, rowId, rowVersion } from '../../http/write-params.ts';
 import type { ProblemStatus } from '../../repositories/problem.repository.ts';
-import { MAX_PHOTOS, type Photo, readPhoto } from '../../services/photo.ts';
+import { chargePublicPhotos } from '../../auth/rate-limit.middleware.ts';
+import { MAX_PHOTOS, type Photo, type PhotoCost, readPhotos } from '../../services/photo.ts';
 import { type Action, DEFAULT_RANKING_RULE, WORKFLOW } from '../../services/problem.service.ts';
 
 const STATUSES = ['reported', 'registered', 'dispatched', 'in_progress', 'fed_back', 'verified', 'closed', 'void'] as const satisfies readonly ProblemStatus[];
@@ -70,9 +71,10 @@ const categoryUpdate = z
 
 /**
  * The report (or transition) from a JSON body, or from a multipart form with
- * up to four photos (field "photos"), each judged by its bytes and decoded.
+ * up to four photos (field "photos"), each judged by its bytes and header,
+ * then (when `charge` lets them through) decoded in the photo queue.
  */
-async function readReport<T extends z.ZodType>(c: Context<Env>, schema: T): Promise<{ fields: z.infer<T>; photos: Photo[] }> {
+async function readReport<T extends z.ZodType>(c: Context<Env>, schema: T, charge?: (cost: PhotoCost) => Promise<void>): Promise<{ fields: z.infer<T>; photos: Photo[] }> {
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (!type.startsWith('multipart/form-data')) {
     let body: unknown;
@@ -95,9 +97,8 @@ async function readReport<T extends z.ZodType>(c: Context<Env>, schema: T): Prom
   // the input guard reads no multipart body: a NUL character in a field is refused here (PostgreSQL cannot store it)
   if (Object.values(fields).some((v) => String(v).includes('\u0000'))) throw badRequest('invalid_request', 'NUL characters are not accepted.');
   const parsed = parseWith(schema, fields);
-  const photos: Photo[] = [];
-  for (const file of files) photos.push(await readPhoto(file.name, new Uint8Array(await file.arrayBuffer())));
-  return { fields: parsed, photos };
+  const uploads = await Promise.all(files.map(async (file) => ({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })));
+  return { fields: parsed, photos: await readPhotos(uploads, charge) };
 }
 
 function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
@@ -206,10 +207,14 @@ export function indicatorRoutes({ problems }: Services) {
     );
 }
 
-/** The citizen page's report ("你拍我改"): no account; rate-limited per address by the auth middleware. */
-export function publicProblemRoutes({ problems }: Services) {
+/**
+ * The citizen page's report ("你拍我改"): no account; rate-limited per address
+ * by the auth middleware, and its photos charged to the address's hourly
+ * photo budget (bytes and pixels) before they are decoded.
+ */
+export function publicProblemRoutes({ problems, limiter, options }: Services) {
   return new Hono<Env>().post('/', async (c) => {
-    const { fields: body, photos } = await readReport(c, publicReport);
+    const { fields: body, photos } = await readReport(c, publicReport, (cost) => chargePublicPhotos(c, limiter, options.rateLimits, cost));
     const key = idempotencyKeyOf(c);
     const answer = await problems.report(actorOf(c), { ...body, description: body.description ?? null, source: 'citizen', reporter: body.contact ?? null, photos }, key);
     const p = answer.problem;

@@ -10,6 +10,12 @@ describe('reportMessage', () => {
     expect(reportMessage(failure('rate_limited', 429, 582))).toEqual({ key: 'citizen.error.tooManyMinutes', params: { n: 10 } });
   });
 
+  it('says when the address has sent its hour’s photos, in minutes (issue 15)', () => {
+    expect(reportMessage(failure('photo_budget_exceeded', 429, 1750))).toEqual({ key: 'citizen.error.photoBudget', params: { n: 30 } });
+    expect(reportMessage(failure('photo_budget_exceeded', 429))).toEqual({ key: 'citizen.error.photoBudget', params: { n: 60 } });
+    expect(reportMessage(failure('image_too_large', 413)).key).toBe('citizen.error.tooLarge');
+  });
+
   it('tells a HEIC photo from one that is no image at all', () => {
     expect(reportMessage(failure('heic_not_supported', 415)).key).toBe('citizen.error.heic');
     expect(reportMessage(failure('unsupported_file', 415)).key).toBe('citizen.error.notImage');
