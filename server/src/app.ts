@@ -21,6 +21,7 @@ import { problemImportRoutes } from './routes/problems/problem-import.routes.ts'
 import { problemStatsRoutes } from './routes/problems/stats.routes.ts';
 import type { Env } from './http/env.ts';
 import { errorBody, handleError } from './http/errors.ts';
+import { geoBounds } from './http/geo-bounds.ts';
 import { inputGuard } from './http/input-guard.ts';
 import { silentLogger } from './http/logger.ts';
 import { coverageRoutes } from './routes/coverage/coverage.routes.ts';
@@ -129,6 +130,7 @@ export function createApp(deps: AppDeps) {
   const isUpload = (path: string) => UPLOADS.has(path) || UPLOAD_PATTERNS.some((pattern) => pattern.test(path));
   app.use('/api/*', (c, next) => (isUpload(c.req.path) ? uploadLimit : jsonLimit)(c, next));
   app.use('/api/*', inputGuard());
+  app.use('/api/*', geoBounds(services.bounds));
   app.route('/api', api);
   app.use('/open311/*', jsonLimit, inputGuard());
   app.route('/open311/v2', open311Routes(services));
