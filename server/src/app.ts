@@ -22,6 +22,7 @@ import { problemStatsRoutes } from './routes/problems/stats.routes.ts';
 import type { Env } from './http/env.ts';
 import { errorBody, handleError } from './http/errors.ts';
 import { geoBounds } from './http/geo-bounds.ts';
+import { HEAVY_READ_LIMITS, heavyReads, Semaphore } from './http/heavy-reads.ts';
 import { inputGuard } from './http/input-guard.ts';
 import { silentLogger } from './http/logger.ts';
 import { coverageRoutes } from './routes/coverage/coverage.routes.ts';
@@ -131,6 +132,9 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', (c, next) => (isUpload(c.req.path) ? uploadLimit : jsonLimit)(c, next));
   app.use('/api/*', inputGuard());
   app.use('/api/*', geoBounds(services.bounds));
+  // reads whose cost grows with the data take turns (heavy-reads.ts)
+  const heavy = heavyReads(new Semaphore(deps.heavyReadLimits ?? HEAVY_READ_LIMITS[deps.database.engine]));
+  for (const path of ['/api/coverage/*', '/api/problems/hotspots', '/api/problems/stats/*', '/api/problems/trend', '/api/export/*']) app.use(path, heavy);
   app.route('/api', api);
   app.use('/open311/*', jsonLimit, inputGuard());
   app.route('/open311/v2', open311Routes(services));

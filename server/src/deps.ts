@@ -13,6 +13,7 @@ import { LayerVersions } from './services/layer-versions.ts';
 import { TileService } from './services/tile.service.ts';
 import type { Logger } from './http/logger.ts';
 import { boundsCache } from './http/geo-bounds.ts';
+import type { HeavyReadLimits } from './http/heavy-reads.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './auth/rate-limit.middleware.ts';
 import { RateLimiter } from './auth/rate-limiter.ts';
 import { DEFAULT_LIFETIME, SessionService, type SessionLifetime } from './auth/session.service.ts';
@@ -59,6 +60,8 @@ export interface AppDeps {
   trustProxy?: boolean | undefined;
   sessionLifetime?: SessionLifetime | undefined;
   rateLimits?: RateLimits | undefined;
+  /** How many heavy reads run and wait at once; omitted → the engine's default (heavy-reads.ts). */
+  heavyReadLimits?: HeavyReadLimits | undefined;
 }
 
 /** The parts of AppDeps the services need, with defaults applied. */
