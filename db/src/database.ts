@@ -29,6 +29,14 @@ export interface DatabaseOptions {
   loadDataDir?: Blob | File | undefined;
   /** Connection pool size on PostgreSQL. */
   max?: number;
+  /**
+   * Longest a statement may run on PostgreSQL before it is cancelled
+   * (SQLSTATE 57014), set on every connection of the pool; omitted → no
+   * limit (the migrator and the seed). The embedded engine ignores it: PGlite
+   * runs a statement to its end on the caller's thread, with no timer to
+   * interrupt it.
+   */
+  statementTimeoutMs?: number | undefined;
 }
 
 /** The one database factory used by the server, the migrator, the seed and the tests. */
@@ -38,6 +46,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
       max: options.max ?? 10,
       onnotice: () => {},
       connect_timeout: 5,
+      ...(options.statementTimeoutMs ? { connection: { statement_timeout: Math.round(options.statementTimeoutMs) } } : {}),
       // integers and floats come back as numbers on both engines
       types: { numeric: { to: 0, from: [1700], serialize: String, parse: Number } } as never,
     });

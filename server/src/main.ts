@@ -8,6 +8,9 @@ import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { createLogger } from './http/logger.ts';
 
+/** Longest a request's statement may run on PostgreSQL: a minute of one query is a fault, not a wait. */
+const STATEMENT_TIMEOUT_MS = 60_000;
+
 let config: Config;
 try {
   config = loadConfig();
@@ -17,7 +20,7 @@ try {
 }
 const logger = createLogger(config.LOG_LEVEL);
 
-const database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.CIVGRID_DATA_DIR });
+let database = await createDatabase({ url: config.DATABASE_URL, dataDir: config.CIVGRID_DATA_DIR });
 logger.info('database opened', { engine: database.engine, dataDir: database.engine === 'embedded' ? config.CIVGRID_DATA_DIR : undefined });
 const applied = await migrateToLatest(database.db as never);
 if (applied.length) logger.info('migrations applied', { applied });
@@ -44,6 +47,13 @@ if (config.CIVGRID_ADMIN_USERNAME && config.CIVGRID_ADMIN_PASSWORD) {
   } catch (error) {
     logger.error('could not create the first admin', { error: (error as Error).message });
   }
+}
+
+if (config.DATABASE_URL) {
+  // Migrations and the seed may run long; the requests' statements may not (the embedded engine cannot interrupt one).
+  const setup = database;
+  database = await createDatabase({ url: config.DATABASE_URL, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
+  await setup.close();
 }
 
 const app = createApp({ database, logger, webRoot: config.CIVGRID_WEB_ROOT, tilesDir: join(config.CIVGRID_DATA_DIR, 'tiles'),

@@ -6,7 +6,7 @@
  * territory's neighbourhood before any query sees it, and a read may not
  * carry more vertices than an edit.
  */
-import type { Database } from '@civgrid/db';
+import { createDatabase, type Database } from '@civgrid/db';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, errorOf, testApp } from '../support/api.ts';
@@ -193,5 +193,20 @@ describe('heavy reads', () => {
   it('still reads an area as detailed as an edit may be', async () => {
     const res = await send('POST', '/api/coverage/gaps', { duty: 'sanitation-city', area: detailed(2_000) });
     expect(res.status).toBe(200);
+  });
+});
+
+describe('statement timeout (PostgreSQL)', () => {
+  // PGlite has no timer to interrupt a statement: on the embedded engine the vertex limit and the heavy-read turns hold
+  it.skipIf(!process.env.DATABASE_URL)('cancels a statement that runs past it, with SQLSTATE 57014', async () => {
+    const limited = await createDatabase({ url: process.env.DATABASE_URL, max: 1, statementTimeoutMs: 200 });
+    try {
+      const shown = await sql<{ statement_timeout: string }>`SHOW statement_timeout`.execute(limited.db);
+      expect(shown.rows[0]!.statement_timeout).toBe('200ms');
+      const error = await sql`SELECT pg_sleep(5)`.execute(limited.db).then(() => null, (e: unknown) => e as { code?: string });
+      expect(error?.code).toBe('57014');
+    } finally {
+      await limited.close();
+    }
   });
 });
