@@ -14,12 +14,13 @@ export interface HeavyReadLimits {
 /**
  * On the embedded engine every query goes through one connection: a second
  * heavy read running beside the first only doubles the queue the light ones
- * wait in. PostgreSQL has a pool of ten: two heavy reads leave the rest to
- * everyone else.
+ * wait in. PostgreSQL has a pool of ten: three heavy reads leave the rest to
+ * everyone else. The queue holds what a few users' screens ask at once (the
+ * blind-spot panel sends up to four analyses and a summary together).
  */
 export const HEAVY_READ_LIMITS: Record<'embedded' | 'postgres', HeavyReadLimits> = {
-  embedded: { concurrent: 1, queued: 4, waitMs: 15_000 },
-  postgres: { concurrent: 2, queued: 8, waitMs: 15_000 },
+  embedded: { concurrent: 1, queued: 16, waitMs: 20_000 },
+  postgres: { concurrent: 3, queued: 24, waitMs: 20_000 },
 };
 
 /** Seconds a refused client is told to wait before asking again. */
