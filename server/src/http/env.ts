@@ -12,7 +12,7 @@ export interface Env {
     /** Set by the auth middleware when the request carries a live session. */
     user: AuthUser | undefined;
     session: SessionInfo | undefined;
-    /** Where geometry may lie (geo-bounds.ts), on requests that may carry some. */
-    bounds: Bounds | undefined;
+    /** Where geometry may lie (geo-bounds.ts), looked up when a route asks. */
+    bounds: (() => Promise<Bounds>) | undefined;
   };
 }

@@ -70,29 +70,26 @@ export function boundsCache(load: () => Promise<BBox | null>, ttlMs = 60_000): (
 }
 
 /**
- * Puts the bounds on the context (`c.get('bounds')`, for the routes that
- * read a geometry from their body) and refuses a `bbox` query parameter
- * that leaves them, whichever route reads it. A bbox the route's own
- * validator would refuse is left to it.
+ * Puts the bounds on the context (`await boundsOf(c)`, for the routes that
+ * read a geometry from their body; looked up only when one does) and
+ * refuses a `bbox` query parameter that leaves them, whichever route reads
+ * it. A bbox the route's own validator would refuse is left to it.
  */
 export function geoBounds(current: () => Promise<Bounds>): MiddlewareHandler<Env> {
   return async (c, next) => {
+    c.set('bounds', current);
     const raw = c.req.query('bbox');
-    // reads without a box need no bounds: they are not looked up for them
-    if ((c.req.method === 'GET' || c.req.method === 'HEAD') && raw === undefined) return next();
-    const bounds = await current();
-    c.set('bounds', bounds);
     if (raw !== undefined) {
       const parsed = bboxParam.safeParse(raw);
-      if (parsed.success) checkBBoxWithin(parsed.data, bounds);
+      if (parsed.success) checkBBoxWithin(parsed.data, await current());
     }
     await next();
   };
 }
 
-/** The bounds geoBounds put on a request that may carry geometry. */
-export function boundsOf(c: Context<Env>): Bounds {
-  const bounds = c.get('bounds');
-  if (!bounds) throw new Error('geoBounds() is not mounted in front of this route');
-  return bounds;
+/** The bounds, for a route behind geoBounds(). */
+export function boundsOf(c: Context<Env>): Promise<Bounds> {
+  const current = c.get('bounds');
+  if (!current) throw new Error('geoBounds() is not mounted in front of this route');
+  return current();
 }

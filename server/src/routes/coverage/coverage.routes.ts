@@ -196,13 +196,13 @@ export function coverageRoutes({ coverage }: Services) {
 
   return new Hono<Env>()
     .get('/gaps', validate('query', getQuery), async (c) => reply(c, await answerGaps(c.req.valid('query')), 'gaps'))
-    .post('/gaps', validate('json', postBody), async (c) => reply(c, await answerGaps({ ...c.req.valid('json'), bounds: boundsOf(c) }), 'gaps'))
+    .post('/gaps', validate('json', postBody), async (c) => reply(c, await answerGaps({ ...c.req.valid('json'), bounds: await boundsOf(c) }), 'gaps'))
     .get('/overlaps', validate('query', getQuery), async (c) => reply(c, await answerOverlaps(c.req.valid('query')), 'overlaps'))
-    .post('/overlaps', validate('json', postBody), async (c) => reply(c, await answerOverlaps({ ...c.req.valid('json'), bounds: boundsOf(c) }), 'overlaps'))
+    .post('/overlaps', validate('json', postBody), async (c) => reply(c, await answerOverlaps({ ...c.req.valid('json'), bounds: await boundsOf(c) }), 'overlaps'))
     .get('/cross-tier', validate('query', getQuery), async (c) => reply(c, await answerCrossTier(c.req.valid('query')), 'cross-tier'))
-    .post('/cross-tier', validate('json', postBody), async (c) => reply(c, await answerCrossTier({ ...c.req.valid('json'), bounds: boundsOf(c) }), 'cross-tier'))
+    .post('/cross-tier', validate('json', postBody), async (c) => reply(c, await answerCrossTier({ ...c.req.valid('json'), bounds: await boundsOf(c) }), 'cross-tier'))
     .get('/roads', validate('query', getQuery), async (c) => reply(c, await answerRoads(c.req.valid('query')), 'roads'))
-    .post('/roads', validate('json', postBody), async (c) => reply(c, await answerRoads({ ...c.req.valid('json'), bounds: boundsOf(c) }), 'roads'))
+    .post('/roads', validate('json', postBody), async (c) => reply(c, await answerRoads({ ...c.req.valid('json'), bounds: await boundsOf(c) }), 'roads'))
     .get('/points', validate('query', z.object({ format: options.format })), async (c) => {
       const points = await coverage.points();
       if (c.req.valid('query').format === 'csv') {

@@ -47,7 +47,7 @@ export function importRoutes({ imports }: Services) {
           nameField: form.nameField,
           ownerField: form.ownerField,
           ownerOrgId: form.ownerOrgId,
-          bounds: boundsOf(c),
+          bounds: await boundsOf(c),
         }),
       );
     })

@@ -48,12 +48,12 @@ export function roadSectionRoutes({ roadSections }: Services) {
   return new Hono<Env>()
     .post('/preview', validate('json', preview), async (c) => {
       const body = c.req.valid('json');
-      return c.json(await roadSections.preview(userOf(c), checkLineInput(body.geometry, boundsOf(c)), body.excludeId ?? null));
+      return c.json(await roadSections.preview(userOf(c), checkLineInput(body.geometry, await boundsOf(c)), body.excludeId ?? null));
     })
     .post('/merge', validate('json', merge), async (c) => c.json(await roadSections.merge(userOf(c), actorOf(c), c.req.valid('json').sections)))
     .post('/', validate('json', sectionFeature), async (c) => {
       const key = idempotencyKeyOf(c);
-      const answer = await roadSections.create(userOf(c), actorOf(c), sectionInput(c.req.valid('json'), boundsOf(c)), key);
+      const answer = await roadSections.create(userOf(c), actorOf(c), sectionInput(c.req.valid('json'), await boundsOf(c)), key);
       if (key) c.header('idempotency-key', key);
       return c.json(answer.body as object, answer.status as 201);
     })
@@ -61,7 +61,7 @@ export function roadSectionRoutes({ roadSections }: Services) {
     .get('/:id/history', validate('param', idParams), async (c) => c.json({ versions: await roadSections.history(c.req.valid('param').id) }))
     .put('/:id', validate('param', idParams), validate('json', sectionUpdate), async (c) => {
       const body = c.req.valid('json');
-      return c.json(await roadSections.update(userOf(c), actorOf(c), c.req.valid('param').id, body.properties.version, sectionInput(body, boundsOf(c))));
+      return c.json(await roadSections.update(userOf(c), actorOf(c), c.req.valid('param').id, body.properties.version, sectionInput(body, await boundsOf(c))));
     })
     .delete('/:id', validate('param', idParams), validate('query', z.object({ version: rowVersion, comment })), async (c) => {
       const { version, comment: note } = c.req.valid('query');
@@ -70,7 +70,7 @@ export function roadSectionRoutes({ roadSections }: Services) {
     })
     .post('/:id/split', validate('param', idParams), validate('json', split), async (c) => {
       const body = c.req.valid('json');
-      checkPositionWithin(body.point, boundsOf(c), 'The split point');
+      checkPositionWithin(body.point, await boundsOf(c), 'The split point');
       return c.json({ sections: await roadSections.split(userOf(c), actorOf(c), c.req.valid('param').id, body.version, body.point) });
     })
     .post('/:id/restore', validate('param', idParams), validate('json', restore), async (c) => {

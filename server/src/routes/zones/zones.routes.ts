@@ -58,7 +58,7 @@ export function zoneRoutes({ zones }: Services) {
   return new Hono<Env>()
     .post('/preview', validate('json', preview), async (c) => {
       const body = c.req.valid('json');
-      return c.json(await zones.preview(userOf(c), checkPolygonInput(body.geometry, boundsOf(c), MAX_EDIT_VERTICES), body.duty, body.excludeId ?? null));
+      return c.json(await zones.preview(userOf(c), checkPolygonInput(body.geometry, await boundsOf(c), MAX_EDIT_VERTICES), body.duty, body.excludeId ?? null));
     })
     .post('/merge', validate('json', merge), async (c) => {
       return c.json(await zones.merge(userOf(c), actorOf(c), c.req.valid('json').zones));
@@ -67,11 +67,11 @@ export function zoneRoutes({ zones }: Services) {
     .get('/:id/history', validate('param', idParams), async (c) => c.json({ versions: await zones.history(c.req.valid('param').id) }))
     .post('/:id/split', validate('param', idParams), validate('json', split), async (c) => {
       const body = c.req.valid('json');
-      return c.json({ zones: await zones.split(userOf(c), actorOf(c), c.req.valid('param').id, body.version, checkLineInput(body.line, boundsOf(c))) });
+      return c.json({ zones: await zones.split(userOf(c), actorOf(c), c.req.valid('param').id, body.version, checkLineInput(body.line, await boundsOf(c))) });
     })
     .post('/:id/fill', validate('param', idParams), validate('json', fill), async (c) => {
       const body = c.req.valid('json');
-      return c.json(await zones.fill(userOf(c), actorOf(c), c.req.valid('param').id, body.version, checkPolygonInput(body.geometry, boundsOf(c), MAX_EDIT_VERTICES), body.comment ?? null));
+      return c.json(await zones.fill(userOf(c), actorOf(c), c.req.valid('param').id, body.version, checkPolygonInput(body.geometry, await boundsOf(c), MAX_EDIT_VERTICES), body.comment ?? null));
     })
     .post('/:id/restore', validate('param', idParams), validate('json', restore), async (c) => {
       const body = c.req.valid('json');
@@ -79,13 +79,13 @@ export function zoneRoutes({ zones }: Services) {
     })
     .post('/', validate('json', zoneFeature), async (c) => {
       const key = idempotencyKeyOf(c);
-      const answer = await zones.create(userOf(c), actorOf(c), zoneInput(c.req.valid('json'), boundsOf(c)), key);
+      const answer = await zones.create(userOf(c), actorOf(c), zoneInput(c.req.valid('json'), await boundsOf(c)), key);
       if (key) c.header('idempotency-key', key);
       return c.json(answer.body as object, answer.status as 201);
     })
     .put('/:id', validate('param', z.object({ id: idParam })), validate('json', zoneUpdate), async (c) => {
       const body = c.req.valid('json');
-      const result = await zones.update(userOf(c), actorOf(c), c.req.valid('param').id, body.properties.version, zoneInput(body, boundsOf(c)));
+      const result = await zones.update(userOf(c), actorOf(c), c.req.valid('param').id, body.properties.version, zoneInput(body, await boundsOf(c)));
       return c.json(result);
     })
     .delete('/:id', validate('param', z.object({ id: idParam })), validate('query', z.object({ version, comment: z.string().max(500).optional() })), async (c) => {
