@@ -190,7 +190,7 @@ describe('heavy reads', () => {
     }
   });
 
-  it('still reads an area as detailed as an edit may be', async () => {
+  it('still reads a detailed area (2,000 vertices)', async () => {
     const res = await send('POST', '/api/coverage/gaps', { duty: 'sanitation-city', area: detailed(2_000) });
     expect(res.status).toBe(200);
   });

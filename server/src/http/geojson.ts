@@ -9,12 +9,14 @@ import { type Bounds, isWithin, outOfBounds } from './geo-bounds.ts';
  */
 export const MAX_EDIT_VERTICES = 20_000;
 /**
- * Most vertices of an area someone reads with (a drawn coverage area): the
- * same as an edit. A read is not cheaper than a write for the database: a
- * 100,000-vertex area kept the single embedded connection busy for seconds
- * per query, and everyone else waited behind it.
+ * Most vertices of an area someone reads with (a drawn coverage area; a
+ * territory is named by its id, not sent). A drawn area has tens of
+ * vertices, a pasted boundary a few thousand. The work of an analysis grows
+ * with the vertices times the zones it meets, and on the embedded engine
+ * everyone waits behind it: a 20,000-vertex area over a few square km took
+ * 6-10 s of the single connection, a 100,000-vertex one longer.
  */
-export const MAX_VERTICES = MAX_EDIT_VERTICES;
+export const MAX_VERTICES = 5_000;
 
 export type Position = [number, number];
 export type PolygonGeometry = { type: 'Polygon'; coordinates: Position[][] } | { type: 'MultiPolygon'; coordinates: Position[][][] };
