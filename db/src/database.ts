@@ -34,6 +34,14 @@ export interface DatabaseOptions {
   purpose?: string | undefined;
   /** A lock on `dataDir` the caller already holds (taken with `lockDataDir`); `close()` releases it. */
   lock?: DataDirLock | undefined;
+  /**
+   * Longest a statement may run on PostgreSQL before it is cancelled
+   * (SQLSTATE 57014), set on every connection of the pool; omitted → no
+   * limit (the migrator and the seed). The embedded engine ignores it: PGlite
+   * runs a statement to its end on the caller's thread, with no timer to
+   * interrupt it.
+   */
+  statementTimeoutMs?: number | undefined;
 }
 
 /** The one database factory used by the server, the migrator, the seed and the tests. */
@@ -43,6 +51,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
       max: options.max ?? 10,
       onnotice: () => {},
       connect_timeout: 5,
+      ...(options.statementTimeoutMs ? { connection: { statement_timeout: Math.round(options.statementTimeoutMs) } } : {}),
       // integers and floats come back as numbers on both engines
       types: { numeric: { to: 0, from: [1700], serialize: String, parse: Number } } as never,
     });

@@ -21,6 +21,9 @@ import { problemImportRoutes } from './routes/problems/problem-import.routes.ts'
 import { problemStatsRoutes } from './routes/problems/stats.routes.ts';
 import type { Env } from './http/env.ts';
 import { errorBody, handleError } from './http/errors.ts';
+import { geoBounds } from './http/geo-bounds.ts';
+import { MAX_VERTICES } from './http/geojson.ts';
+import { HEAVY_READ_LIMITS, heavyReads, Semaphore } from './http/heavy-reads.ts';
 import { inputGuard } from './http/input-guard.ts';
 import { silentLogger } from './http/logger.ts';
 import { coverageRoutes } from './routes/coverage/coverage.routes.ts';
@@ -42,6 +45,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Largest JSON body the API reads: a drawn area of 100,000 vertices is about 4 MB. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Largest body of a coverage analysis (POST /api/coverage/*): its area at the most vertices a read takes, five times over. */
+export const MAX_READ_BODY_BYTES = 1024 * 1024;
 /** Largest upload (POST /api/import): the file's limit plus room for the multipart envelope and form fields. */
 export const MAX_UPLOAD_BODY_BYTES = MAX_IMPORT_BYTES + 1024 * 1024;
 
@@ -128,7 +133,18 @@ export function createApp(deps: AppDeps) {
   const UPLOAD_PATTERNS = [/^\/api\/problems\/\d+\/transitions$/];
   const isUpload = (path: string) => UPLOADS.has(path) || UPLOAD_PATTERNS.some((pattern) => pattern.test(path));
   app.use('/api/*', (c, next) => (isUpload(c.req.path) ? uploadLimit : jsonLimit)(c, next));
+  // A drawn analysis area has at most MAX_VERTICES (5,000: about 200 KB of JSON); a larger body is refused
+  // unread (before the input guard reads it), since parsing 4 MB of JSON took the one event loop ~0.2 s per request, refused or not.
+  const readAreaLimit = bodyLimit({
+    maxSize: MAX_READ_BODY_BYTES,
+    onError: (c) => c.json(errorBody('geometry_too_complex', `The request body is over ${MAX_READ_BODY_BYTES / 1024 / 1024} MB; an analysis area has at most ${MAX_VERTICES} vertices: simplify it.`), 422),
+  });
+  app.use('/api/coverage/*', (c, next) => (c.req.method === 'POST' ? readAreaLimit(c, next) : next()));
   app.use('/api/*', inputGuard());
+  app.use('/api/*', geoBounds(services.bounds));
+  // reads whose cost grows with the data take turns (heavy-reads.ts)
+  const heavy = heavyReads(new Semaphore(deps.heavyReadLimits ?? HEAVY_READ_LIMITS[deps.database.engine]));
+  for (const path of ['/api/coverage/*', '/api/problems/hotspots', '/api/problems/stats/*', '/api/problems/trend', '/api/export/*']) app.use(path, heavy);
   app.route('/api', api);
   app.use('/open311/*', jsonLimit, inputGuard());
   app.route('/open311/v2', open311Routes(services));

@@ -12,6 +12,8 @@ import { ResponsibilityService } from './services/responsibility.service.ts';
 import { LayerVersions } from './services/layer-versions.ts';
 import { TileService } from './services/tile.service.ts';
 import type { Logger } from './http/logger.ts';
+import { boundsCache } from './http/geo-bounds.ts';
+import type { HeavyReadLimits } from './http/heavy-reads.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './auth/rate-limit.middleware.ts';
 import { RateLimiter } from './auth/rate-limiter.ts';
 import { DEFAULT_LIFETIME, SessionService, type SessionLifetime } from './auth/session.service.ts';
@@ -61,6 +63,8 @@ export interface AppDeps {
   trustedProxies?: readonly string[] | undefined;
   sessionLifetime?: SessionLifetime | undefined;
   rateLimits?: RateLimits | undefined;
+  /** How many heavy reads run and wait at once; omitted → the engine's default (heavy-reads.ts). */
+  heavyReadLimits?: HeavyReadLimits | undefined;
 }
 
 /** The parts of AppDeps the services need, with defaults applied. */
@@ -102,7 +106,10 @@ export function buildServices(database: Database, options: ServiceOptions = serv
   const imports = new ImportService(db, database.engine, new ImportRepository(), zoneRepository, new RoadSectionRepository(db), audit, new IdempotencyRepository());
   const exporter = new ExportService(layers);
   const responsibility = new ResponsibilityService(new ResponsibilityRepository(db));
-  const coverage = new CoverageService(new CoverageRepository(db), new AreaRepository(db), dutyTypes);
+  const areas = new AreaRepository(db);
+  const coverage = new CoverageService(new CoverageRepository(db), areas, dutyTypes);
+  // where geometry may lie: the territories' extent and a margin (geo-bounds.ts)
+  const bounds = boundsCache(() => areas.extent());
   const tileRepository = new TileRepository(db, database.engine);
   const tiles = new TileService(tileRepository, database.engine, new LayerVersions(tileRepository, database));
   // the readiness board (备检看板) and the point edits it makes (issue 8)
@@ -120,6 +127,7 @@ export function buildServices(database: Database, options: ServiceOptions = serv
     inspectionChecks,
     readiness, inspectionPointEdits,
     routing, inspectionRounds,
+    bounds,
   };
 }
 

@@ -1,12 +1,15 @@
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { migrateToLatest, openForCommand } from '@civgrid/db';
+import { createDatabase, migrateToLatest, openForCommand } from '@civgrid/db';
 import { disableDemoAccounts, ensureDemoAccounts, isSeeded, seedDemo } from '@civgrid/db/seed';
 import { ensureFirstAdmin } from './auth/first-admin.ts';
 import { startHousekeeping } from './services/housekeeping.ts';
 import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { createLogger } from './http/logger.ts';
+
+/** Longest a request's statement may run on PostgreSQL: a minute of one query is a fault, not a wait. */
+const STATEMENT_TIMEOUT_MS = 60_000;
 
 let config: Config;
 try {
@@ -17,7 +20,7 @@ try {
 }
 const logger = createLogger(config.LOG_LEVEL);
 
-const database = await openForCommand(
+let database = await openForCommand(
   'civgrid server',
   { url: config.DATABASE_URL, dataDir: config.CIVGRID_DATA_DIR, purpose: `civgrid server on port ${config.PORT}` },
   'Stop that process first, or give this server a data dir of its own (CIVGRID_DATA_DIR); several servers can share one PostgreSQL database (DATABASE_URL).',
@@ -48,6 +51,13 @@ if (config.CIVGRID_ADMIN_USERNAME && config.CIVGRID_ADMIN_PASSWORD) {
   } catch (error) {
     logger.error('could not create the first admin', { error: (error as Error).message });
   }
+}
+
+if (config.DATABASE_URL) {
+  // Migrations and the seed may run long; the requests' statements may not (the embedded engine cannot interrupt one).
+  const setup = database;
+  database = await createDatabase({ url: config.DATABASE_URL, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
+  await setup.close();
 }
 
 const app = createApp({ database, logger, webRoot: config.CIVGRID_WEB_ROOT, tilesDir: join(config.CIVGRID_DATA_DIR, 'tiles'),

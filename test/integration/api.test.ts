@@ -120,8 +120,10 @@ describe('GET /api/layers/{layer}', () => {
       WHERE ST_Intersects(geom, ST_MakeEnvelope(${box[0]}, ${box[1]}, ${box[2]}, ${box[3]}, 4326))`.execute(database.db);
     const fc = await json<FeatureCollection>(`/api/layers/inspection-points?bbox=${box.join(',')}`);
     expect(fc.features.length).toBe(expected[0]!.n);
-    const far = await json<FeatureCollection>('/api/layers/inspection-points?bbox=0,0,1,1');
-    expect(far.features).toHaveLength(0);
+    // a box far from the territory is refused, not searched (geo-bounds.ts)
+    const far = await app.request('/api/layers/inspection-points?bbox=0,0,1,1');
+    expect(far.status).toBe(422);
+    expect((await errorOf(far)).code).toBe('geometry_out_of_bounds');
   });
 
   it('refuses bad input with a 4xx in the error shape', async () => {

@@ -247,8 +247,10 @@ describe('drawn areas and bad input', () => {
       [{ duty: 'fx-empty', area: { type: 'Polygon', coordinates: [] } }, 422, 'empty_geometry'],
       [{ duty: 'fx-empty', area: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [2, 0], [0, 0]]] } }, 422, 'invalid_geometry'],
       [{ duty: 'fx-empty', area: { type: 'Polygon', coordinates: [[[0, 0], [500, 0], [1, 1], [0, 0]]] } }, 422, 'coordinates_out_of_range'],
-      // most of the globe, in edges shorter than 180° (a longer edge is ambiguous: edge_too_long)
-      [{ duty: 'fx-empty', area: { type: 'Polygon', coordinates: [[[-170, -80], [0, -80], [170, -80], [170, 80], [0, 80], [-170, 80], [-170, -80]]] } }, 422, 'area_too_large'],
+      // most of the globe, in edges shorter than 180° (a longer edge is ambiguous: edge_too_long): far outside the territories
+      [{ duty: 'fx-empty', area: { type: 'Polygon', coordinates: [[[-170, -80], [0, -80], [170, -80], [170, 80], [0, 80], [-170, 80], [-170, -80]]] } }, 422, 'geometry_out_of_bounds'],
+      // inside the territories' neighbourhood (the fixture district and a degree around it), but 660 km by 220 km (the limit is 50,000 km²)
+      [{ duty: 'fx-empty', area: { type: 'Polygon', coordinates: [[[-0.99, -0.99], [5, -0.99], [5, 0.99], [-0.99, 0.99], [-0.99, -0.99]]] } }, 422, 'area_too_large'],
       [{ duty: 'fx-empty', area: { type: 'Polygon', coordinates: [[[-170, -80], [170, -80], [170, 80], [-170, 80], [-170, -80]]] } }, 422, 'edge_too_long'],
       [{ duty: 'fx-empty', area: { type: 'Point', coordinates: [0, 0] } }, 400, 'invalid_request'],
       [{ duty: 'no-such-duty', area: 'district' }, 404, 'unknown_duty_type'],

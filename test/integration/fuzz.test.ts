@@ -30,6 +30,20 @@ const BAD_VALUES = [
 ];
 const BAD_BBOXES = ['0,0,NaN,1', '181,91,-181,-91', '1,1,0,0', '1,2,3', 'Infinity,0,1,1', '-180,-90,180,90'];
 
+// Antipodal geometry (issue 15, item 6): edges between antipodal points, which PostGIS's geography cannot orient
+const ANTIPODAL_BBOXES = ['-180,0,0,1', '-70,25,110,25.1', '110,-90,110.01,90', '-179.5,-89.5,0.5,89.5'];
+function antipodalGeometries(lon: number): string[] {
+  return [
+    `{"type":"Polygon","coordinates":[[[${lon},-90],[${lon},90],[${lon + 0.001},90],[${lon + 0.001},-90],[${lon},-90]]]}`,
+    '{"type":"Polygon","coordinates":[[[0,-90],[0,90],[90,0],[0,-90]]]}',
+    `{"type":"Polygon","coordinates":[[[${lon},0],[${lon - 180},0.001],[${lon - 180},-0.001],[${lon},0]]]}`,
+    `{"type":"MultiPolygon","coordinates":[[[[${lon},-89],[${lon + 0.001},-89],[${lon + 0.001},89],[${lon},89],[${lon},-89]]]]}`,
+    `{"type":"LineString","coordinates":[[${lon},-90],[${lon},90]]}`,
+    '{"type":"LineString","coordinates":[[0,-90],[0,90],[0,-90]]}',
+    `{"type":"LineString","coordinates":[[${lon},30],[${lon - 180},-30]]}`,
+  ];
+}
+
 const ring = (lon: number, lat: number, d = 0.0005) => [[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]];
 /** Geometries that must be refused (or repaired) with a 4xx, never a 500. Raw JSON text, so 1e999 (Infinity) can be sent. */
 function badGeometries(lon: number, lat: number): string[] {
@@ -239,7 +253,7 @@ function cases(key: string, base: Base): Case[] {
   }
   // query parameters: each one the route reads, replaced; plus an unknown one
   for (const name of [...url.searchParams.keys(), 'unknown_param']) {
-    for (const value of name === 'bbox' ? [...BAD_BBOXES, ...BAD_VALUES] : BAD_VALUES) {
+    for (const value of name === 'bbox' ? [...BAD_BBOXES, ...ANTIPODAL_BBOXES, ...BAD_VALUES] : BAD_VALUES) {
       const q = new URLSearchParams(url.search);
       q.set(name, value);
       out.push({ label: `?${name}=${value.slice(0, 20)}`, path: `${url.pathname}?${q}`, init: baseInit, mustRefuse: false });
@@ -267,7 +281,7 @@ function cases(key: string, base: Base): Case[] {
     }
     if (base.geometryAt) {
       const [lon, lat] = fx.centre;
-      for (const geometry of badGeometries(lon, lat)) {
+      for (const geometry of [...badGeometries(lon, lat), ...antipodalGeometries(lon)]) {
         // splice the raw geometry text in, so that 1e999 stays Infinity on the server
         const marker = '"__GEOMETRY__"';
         const body = structuredClone(base.body) as Record<string, unknown>;

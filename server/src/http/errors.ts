@@ -40,6 +40,18 @@ function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * Messages with which PostGIS and GEOS refuse a geometry. They arrive as an
+ * internal error (SQLSTATE XX000, PostGIS's lwerror) or as a data exception
+ * (22023 and friends, caught above as well), never as a dedicated code.
+ */
+const POSTGIS_REFUSAL = /antipodal|lwgeom|GEOS|TopologyException|IllegalArgumentException|geography|geometry|polygon|linestring|\bring\b|coordinate|SRID|parse error/i;
+
+/** An internal error raised by PostGIS over a geometry, which came from the request. */
+export function isGeometryRefusal(sqlState: string, message: string): boolean {
+  return sqlState === 'XX000' && POSTGIS_REFUSAL.test(message);
+}
+
 /** Hono onError: domain errors keep their status; anything else is logged and answered without internals. */
 export function handleError(logger: Logger) {
   return (error: Error, c: Context) => {
@@ -60,6 +72,18 @@ export function handleError(logger: Logger) {
       // edge should have caught; logged so that it gets a validator of its own.
       logger.warn('data exception reached the database', { requestId, sqlState, error: error.message });
       return c.json(errorBody('invalid_value', 'A value in the request cannot be stored or compared.', { requestId }), 400);
+    }
+    if (isGeometryRefusal(sqlState, error.message)) {
+      // PostGIS (or GEOS under it) refusing a shape: the request's geometry got past the edge
+      // checks; logged so that the edge learns to refuse it, answered as the input's fault.
+      logger.warn('geometry refused by PostGIS', { requestId, sqlState, error: error.message });
+      return c.json(errorBody('invalid_geometry', 'The database cannot work with this geometry. Check the shape and where it lies.', { requestId }), 422);
+    }
+    if (sqlState === '57014') {
+      // statement_timeout (PostgreSQL): the query ran longer than a request may
+      logger.warn('statement timed out', { requestId, error: error.message });
+      c.header('retry-after', '30');
+      return c.json(errorBody('query_timeout', 'The request took the database too long. Ask for a smaller area or fewer rows, or try again later.', { requestId }), 503);
     }
     if (sqlState === '23503') {
       logger.warn('reference to a missing row', { requestId, error: error.message });

@@ -27,6 +27,15 @@ export class AreaRepository {
       .executeTakeFirst();
   }
 
+  /** The box around every territory (minLon, minLat, maxLon, maxLat), or null when there is none. */
+  async extent(): Promise<[number, number, number, number] | null> {
+    const { rows } = await sql<{ x0: number | null; y0: number; x1: number; y1: number }>`
+      SELECT ST_XMin(e)::float8 AS x0, ST_YMin(e)::float8 AS y0, ST_XMax(e)::float8 AS x1, ST_YMax(e)::float8 AS y1
+      FROM (SELECT ST_Extent(geom) AS e FROM territories) s`.execute(this.db);
+    const row = rows[0];
+    return row && row.x0 !== null ? [row.x0, row.y0, row.x1, row.y1] : null;
+  }
+
   /** SQL yielding a territory's geometry, for use inside coverage queries. */
   territoryGeom(id: number): RawBuilder<unknown> {
     return sql`(SELECT ST_MakeValid(geom) FROM territories WHERE id = ${id})`;

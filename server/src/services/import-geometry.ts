@@ -1,5 +1,6 @@
 import gcoord from 'gcoord';
 import type { Geometry, LineString, MultiLineString, MultiPolygon, Polygon, Position } from 'geojson';
+import { type Bounds, isWithin } from '../http/geo-bounds.ts';
 import type { CrsId } from './import-read.ts';
 
 /** What a layer takes: zones are polygons, road sections lines. */
@@ -7,7 +8,7 @@ export type ShapeKind = 'polygon' | 'line';
 export type ImportGeometry = Polygon | MultiPolygon | LineString | MultiLineString;
 
 export interface ShapeProblem {
-  code: 'empty_geometry' | 'wrong_geometry_type' | 'invalid_geometry' | 'too_complex' | 'coordinates_out_of_range';
+  code: 'empty_geometry' | 'wrong_geometry_type' | 'invalid_geometry' | 'too_complex' | 'coordinates_out_of_range' | 'geometry_out_of_bounds';
   message: string;
 }
 
@@ -122,8 +123,12 @@ function* positions(geometry: Geometry): Generator<Position> {
   if (geometry.type !== 'GeometryCollection') yield* walk(geometry.coordinates);
 }
 
-/** Longitude and latitude in range, and no edge across half the globe (ambiguous on the sphere). */
-export function rangeProblem(geometry: ImportGeometry): ShapeProblem | null {
+/**
+ * Longitude and latitude in range, no edge across half the globe (ambiguous
+ * on the sphere), and every position within `bounds` (the territory's
+ * neighbourhood: a file in the wrong coordinate system lands far away).
+ */
+export function rangeProblem(geometry: ImportGeometry, bounds: Bounds): ShapeProblem | null {
   const paths: Position[][] =
     geometry.type === 'Polygon' ? geometry.coordinates
     : geometry.type === 'MultiPolygon' ? geometry.coordinates.flat()
@@ -137,6 +142,11 @@ export function rangeProblem(geometry: ImportGeometry): ShapeProblem | null {
       }
       if (previous !== undefined && Math.abs(lon - previous) >= 180) return { code: 'coordinates_out_of_range', message: 'An edge spans 180° of longitude or more.' };
       previous = lon;
+    }
+  }
+  for (const p of paths) {
+    if (p.some(([lon, lat]) => !isWithin(lon!, lat!, bounds))) {
+      return { code: 'geometry_out_of_bounds', message: `A position lies outside the area this system serves (${bounds.join(', ')}): the coordinate system may be wrong.` };
     }
   }
   return null;

@@ -15,6 +15,7 @@ import { TileRepository } from '../repositories/tile.repository.ts';
 import type { StoredZone, ZoneRepository } from '../repositories/zone.repository.ts';
 import { SCOPE_TOLERANCE_M as SECTION_SCOPE_TOLERANCE_M } from './road-section.service.ts';
 import { SCOPE_TOLERANCE_M2 } from './zone.service.ts';
+import type { Bounds } from '../http/geo-bounds.ts';
 import { checkShape, type ImportGeometry, looksProjected, rangeProblem, type ShapeKind, toWgs84 } from './import-geometry.ts';
 import { countPositions, type CrsId, type DeclaredCrs, readFile, tooManyFeatures } from './import-read.ts';
 
@@ -82,6 +83,8 @@ export interface ImportRequest {
   ownerField?: string | undefined;
   /** Owner of the features whose owner column is empty or names nobody known. */
   ownerOrgId?: number | undefined;
+  /** Where the features must lie (geo-bounds.ts): a feature outside is invalid, not sent to PostGIS. */
+  bounds: Bounds;
 }
 
 /** Column names that usually hold a feature's name, then its owner, in order of preference. */
@@ -152,7 +155,7 @@ export class ImportService {
       const checked = checkShape(f.geometry, shapeKind, MAX_EDIT_VERTICES);
       if (!checked.ok) return checked;
       const geometry = toWgs84(checked.geometry, convertFrom);
-      const problem = rangeProblem(geometry);
+      const problem = rangeProblem(geometry, request.bounds);
       return problem ? { ok: false as const, problem } : { ...checked, geometry };
     });
     const passed = shapes.flatMap((s, index) => (s.ok ? [{ index, geometry: s.geometry as ImportGeometry }] : []));

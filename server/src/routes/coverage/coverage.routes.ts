@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { toCsv } from '../../http/csv.ts';
+import { type Bounds, boundsOf } from '../../http/geo-bounds.ts';
 import { checkPolygonInput, polygonInput } from '../../http/geojson.ts';
 import { validate } from '../../http/validate.ts';
 import { DEFAULT_TOLERANCE, type Tolerance } from '../../repositories/coverage.repository.ts';
@@ -28,10 +29,12 @@ const areaQuery = z
 const getQuery = z.object({ ...options, area: areaQuery });
 const postBody = z.object({ ...options, area: z.union([areaQuery, polygonInput]).default('district') });
 
-type Options = z.infer<typeof getQuery> | z.infer<typeof postBody>;
+/** A query, or a body with the bounds a drawn area must stay within. */
+type Options = z.infer<typeof getQuery> | (z.infer<typeof postBody> & { bounds: Bounds });
 
-function areaSpec(area: Options['area']): AreaSpec {
-  if (typeof area !== 'string') return { kind: 'polygon', geometry: checkPolygonInput(area) };
+function areaSpec(o: Options): AreaSpec {
+  const area = o.area;
+  if (typeof area !== 'string') return { kind: 'polygon', geometry: checkPolygonInput(area, (o as { bounds: Bounds }).bounds) };
   return area === 'district' ? { kind: 'district' } : { kind: 'territory', id: Number(area) };
 }
 
@@ -80,7 +83,7 @@ const csvHeaders = { 'content-type': 'text/csv; charset=utf-8' };
 export function coverageRoutes({ coverage }: Services) {
   async function gaps(o: Options) {
     const duty = await coverage.requireDuty(o.duty);
-    const area = await coverage.resolveArea(areaSpec(o.area));
+    const area = await coverage.resolveArea(areaSpec(o));
     const t = tolerance(o);
     const found = await coverage.gaps(area, duty, t);
     return { duty, area, tolerance: t, found };
@@ -88,7 +91,7 @@ export function coverageRoutes({ coverage }: Services) {
 
   async function overlaps(o: Options) {
     const duty = await coverage.requireDuty(o.duty);
-    const area = await coverage.resolveArea(areaSpec(o.area));
+    const area = await coverage.resolveArea(areaSpec(o));
     const t = tolerance(o);
     return { duty, area, tolerance: t, found: await coverage.overlaps(area, duty, t) };
   }
@@ -139,7 +142,7 @@ export function coverageRoutes({ coverage }: Services) {
   };
 
   const answerCrossTier = async (o: Options) => {
-    const area = await coverage.resolveArea(areaSpec(o.area));
+    const area = await coverage.resolveArea(areaSpec(o));
     const t = tolerance(o);
     const found = await coverage.crossTier(area, t);
     if (o.format === 'csv') {
@@ -161,7 +164,7 @@ export function coverageRoutes({ coverage }: Services) {
   };
 
   const answerRoads = async (o: Options) => {
-    const area = await coverage.resolveArea(areaSpec(o.area));
+    const area = await coverage.resolveArea(areaSpec(o));
     const toleranceM = o.road_tolerance ?? 2;
     const { ownerless, contested } = await coverage.roads(area, toleranceM);
     if (o.format === 'csv') {
@@ -193,13 +196,13 @@ export function coverageRoutes({ coverage }: Services) {
 
   return new Hono<Env>()
     .get('/gaps', validate('query', getQuery), async (c) => reply(c, await answerGaps(c.req.valid('query')), 'gaps'))
-    .post('/gaps', validate('json', postBody), async (c) => reply(c, await answerGaps(c.req.valid('json')), 'gaps'))
+    .post('/gaps', validate('json', postBody), async (c) => reply(c, await answerGaps({ ...c.req.valid('json'), bounds: await boundsOf(c) }), 'gaps'))
     .get('/overlaps', validate('query', getQuery), async (c) => reply(c, await answerOverlaps(c.req.valid('query')), 'overlaps'))
-    .post('/overlaps', validate('json', postBody), async (c) => reply(c, await answerOverlaps(c.req.valid('json')), 'overlaps'))
+    .post('/overlaps', validate('json', postBody), async (c) => reply(c, await answerOverlaps({ ...c.req.valid('json'), bounds: await boundsOf(c) }), 'overlaps'))
     .get('/cross-tier', validate('query', getQuery), async (c) => reply(c, await answerCrossTier(c.req.valid('query')), 'cross-tier'))
-    .post('/cross-tier', validate('json', postBody), async (c) => reply(c, await answerCrossTier(c.req.valid('json')), 'cross-tier'))
+    .post('/cross-tier', validate('json', postBody), async (c) => reply(c, await answerCrossTier({ ...c.req.valid('json'), bounds: await boundsOf(c) }), 'cross-tier'))
     .get('/roads', validate('query', getQuery), async (c) => reply(c, await answerRoads(c.req.valid('query')), 'roads'))
-    .post('/roads', validate('json', postBody), async (c) => reply(c, await answerRoads(c.req.valid('json')), 'roads'))
+    .post('/roads', validate('json', postBody), async (c) => reply(c, await answerRoads({ ...c.req.valid('json'), bounds: await boundsOf(c) }), 'roads'))
     .get('/points', validate('query', z.object({ format: options.format })), async (c) => {
       const points = await coverage.points();
       if (c.req.valid('query').format === 'csv') {

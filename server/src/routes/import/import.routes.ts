@@ -4,6 +4,7 @@ import { actorOf, userOf } from '../../auth/actor.ts';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { AppError, notFound } from '../../http/errors.ts';
+import { boundsOf } from '../../http/geo-bounds.ts';
 import { validate } from '../../http/validate.ts';
 import { comment, idempotencyKeyOf } from '../../http/write-params.ts';
 import { CRS_IDS } from '../../services/import-read.ts';
@@ -46,6 +47,7 @@ export function importRoutes({ imports }: Services) {
           nameField: form.nameField,
           ownerField: form.ownerField,
           ownerOrgId: form.ownerOrgId,
+          bounds: await boundsOf(c),
         }),
       );
     })

@@ -4,6 +4,7 @@ import { actorOf, userOf } from '../../auth/actor.ts';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { idParam } from '../../http/geo-params.ts';
+import { type Bounds, boundsOf, checkPositionWithin } from '../../http/geo-bounds.ts';
 import { checkLineInput, lineInput } from '../../http/geojson.ts';
 import { validate } from '../../http/validate.ts';
 import { comment, idempotencyKeyOf, rowId, rowVersion, validFrom } from '../../http/write-params.ts';
@@ -19,7 +20,7 @@ const properties = z.object({
 const sectionFeature = z.object({ type: z.literal('Feature'), geometry: lineInput, properties });
 const sectionUpdate = sectionFeature.extend({ properties: properties.extend({ version: rowVersion }) });
 
-function sectionInput(body: z.infer<typeof sectionFeature>): SectionInput {
+function sectionInput(body: z.infer<typeof sectionFeature>, bounds: Bounds): SectionInput {
   const p = body.properties;
   return {
     name: p.name,
@@ -27,7 +28,7 @@ function sectionInput(body: z.infer<typeof sectionFeature>): SectionInput {
     personId: p.personId ?? null,
     comment: p.comment ?? null,
     validFrom: p.validFrom ?? null,
-    geometry: checkLineInput(body.geometry),
+    geometry: checkLineInput(body.geometry, bounds),
   };
 }
 
@@ -47,12 +48,12 @@ export function roadSectionRoutes({ roadSections }: Services) {
   return new Hono<Env>()
     .post('/preview', validate('json', preview), async (c) => {
       const body = c.req.valid('json');
-      return c.json(await roadSections.preview(userOf(c), checkLineInput(body.geometry), body.excludeId ?? null));
+      return c.json(await roadSections.preview(userOf(c), checkLineInput(body.geometry, await boundsOf(c)), body.excludeId ?? null));
     })
     .post('/merge', validate('json', merge), async (c) => c.json(await roadSections.merge(userOf(c), actorOf(c), c.req.valid('json').sections)))
     .post('/', validate('json', sectionFeature), async (c) => {
       const key = idempotencyKeyOf(c);
-      const answer = await roadSections.create(userOf(c), actorOf(c), sectionInput(c.req.valid('json')), key);
+      const answer = await roadSections.create(userOf(c), actorOf(c), sectionInput(c.req.valid('json'), await boundsOf(c)), key);
       if (key) c.header('idempotency-key', key);
       return c.json(answer.body as object, answer.status as 201);
     })
@@ -60,7 +61,7 @@ export function roadSectionRoutes({ roadSections }: Services) {
     .get('/:id/history', validate('param', idParams), async (c) => c.json({ versions: await roadSections.history(c.req.valid('param').id) }))
     .put('/:id', validate('param', idParams), validate('json', sectionUpdate), async (c) => {
       const body = c.req.valid('json');
-      return c.json(await roadSections.update(userOf(c), actorOf(c), c.req.valid('param').id, body.properties.version, sectionInput(body)));
+      return c.json(await roadSections.update(userOf(c), actorOf(c), c.req.valid('param').id, body.properties.version, sectionInput(body, await boundsOf(c))));
     })
     .delete('/:id', validate('param', idParams), validate('query', z.object({ version: rowVersion, comment })), async (c) => {
       const { version, comment: note } = c.req.valid('query');
@@ -69,6 +70,7 @@ export function roadSectionRoutes({ roadSections }: Services) {
     })
     .post('/:id/split', validate('param', idParams), validate('json', split), async (c) => {
       const body = c.req.valid('json');
+      checkPositionWithin(body.point, await boundsOf(c), 'The split point');
       return c.json({ sections: await roadSections.split(userOf(c), actorOf(c), c.req.valid('param').id, body.version, body.point) });
     })
     .post('/:id/restore', validate('param', idParams), validate('json', restore), async (c) => {

@@ -4,6 +4,7 @@ import { actorOf, userOf } from '../../auth/actor.ts';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { idParam } from '../../http/geo-params.ts';
+import { type Bounds, boundsOf } from '../../http/geo-bounds.ts';
 import { checkLineInput, checkPolygonInput, lineInput, MAX_EDIT_VERTICES, polygonInput } from '../../http/geojson.ts';
 import { validate } from '../../http/validate.ts';
 import { comment, idempotencyKeyOf, rowId, rowVersion, validFrom } from '../../http/write-params.ts';
@@ -28,7 +29,7 @@ const zoneFeature = z.object({
 });
 const zoneUpdate = zoneFeature.extend({ properties: properties.extend({ version }) });
 
-function zoneInput(body: z.infer<typeof zoneFeature>): ZoneInput {
+function zoneInput(body: z.infer<typeof zoneFeature>, bounds: Bounds): ZoneInput {
   const p = body.properties;
   return {
     duty: p.duty,
@@ -37,7 +38,7 @@ function zoneInput(body: z.infer<typeof zoneFeature>): ZoneInput {
     personId: p.personId ?? null,
     comment: p.comment ?? null,
     validFrom: p.validFrom ?? null,
-    geometry: checkPolygonInput(body.geometry, MAX_EDIT_VERTICES),
+    geometry: checkPolygonInput(body.geometry, bounds, MAX_EDIT_VERTICES),
   };
 }
 
@@ -57,7 +58,7 @@ export function zoneRoutes({ zones }: Services) {
   return new Hono<Env>()
     .post('/preview', validate('json', preview), async (c) => {
       const body = c.req.valid('json');
-      return c.json(await zones.preview(userOf(c), checkPolygonInput(body.geometry, MAX_EDIT_VERTICES), body.duty, body.excludeId ?? null));
+      return c.json(await zones.preview(userOf(c), checkPolygonInput(body.geometry, await boundsOf(c), MAX_EDIT_VERTICES), body.duty, body.excludeId ?? null));
     })
     .post('/merge', validate('json', merge), async (c) => {
       return c.json(await zones.merge(userOf(c), actorOf(c), c.req.valid('json').zones));
@@ -66,11 +67,11 @@ export function zoneRoutes({ zones }: Services) {
     .get('/:id/history', validate('param', idParams), async (c) => c.json({ versions: await zones.history(c.req.valid('param').id) }))
     .post('/:id/split', validate('param', idParams), validate('json', split), async (c) => {
       const body = c.req.valid('json');
-      return c.json({ zones: await zones.split(userOf(c), actorOf(c), c.req.valid('param').id, body.version, checkLineInput(body.line)) });
+      return c.json({ zones: await zones.split(userOf(c), actorOf(c), c.req.valid('param').id, body.version, checkLineInput(body.line, await boundsOf(c))) });
     })
     .post('/:id/fill', validate('param', idParams), validate('json', fill), async (c) => {
       const body = c.req.valid('json');
-      return c.json(await zones.fill(userOf(c), actorOf(c), c.req.valid('param').id, body.version, checkPolygonInput(body.geometry, MAX_EDIT_VERTICES), body.comment ?? null));
+      return c.json(await zones.fill(userOf(c), actorOf(c), c.req.valid('param').id, body.version, checkPolygonInput(body.geometry, await boundsOf(c), MAX_EDIT_VERTICES), body.comment ?? null));
     })
     .post('/:id/restore', validate('param', idParams), validate('json', restore), async (c) => {
       const body = c.req.valid('json');
@@ -78,13 +79,13 @@ export function zoneRoutes({ zones }: Services) {
     })
     .post('/', validate('json', zoneFeature), async (c) => {
       const key = idempotencyKeyOf(c);
-      const answer = await zones.create(userOf(c), actorOf(c), zoneInput(c.req.valid('json')), key);
+      const answer = await zones.create(userOf(c), actorOf(c), zoneInput(c.req.valid('json'), await boundsOf(c)), key);
       if (key) c.header('idempotency-key', key);
       return c.json(answer.body as object, answer.status as 201);
     })
     .put('/:id', validate('param', z.object({ id: idParam })), validate('json', zoneUpdate), async (c) => {
       const body = c.req.valid('json');
-      const result = await zones.update(userOf(c), actorOf(c), c.req.valid('param').id, body.properties.version, zoneInput(body));
+      const result = await zones.update(userOf(c), actorOf(c), c.req.valid('param').id, body.properties.version, zoneInput(body, await boundsOf(c)));
       return c.json(result);
     })
     .delete('/:id', validate('param', z.object({ id: idParam })), validate('query', z.object({ version, comment: z.string().max(500).optional() })), async (c) => {
