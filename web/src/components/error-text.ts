@@ -18,6 +18,11 @@ const KNOWN: Partial<Record<string, MessageKey>> = {
   empty_geometry: 'edit.error.empty',
   invalid_geometry: 'edit.error.invalid',
   zone_not_found: 'edit.error.notFound',
+  too_deeply_nested: 'input.error.tooDeep',
+  too_many_values: 'input.error.tooManyValues',
+  geometry_out_of_bounds: 'geometry.error.outOfBounds',
+  query_timeout: 'server.queryTimeout',
+  idempotency_key_reused: 'request.keyReused',
 };
 
 /** A one-line description of a failed call, for a panel. */
@@ -27,6 +32,7 @@ export function errorText(error: unknown): string {
     const known = KNOWN[error.code];
     if (known) return t(known);
     if (error.code === 'rate_limited') return t('auth.rateLimited', { n: error.retryAfter ?? 60 });
+    if (error.code === 'busy') return t('server.busy', { n: error.retryAfter ?? 5 });
     return `${error.message} (${error.code})`;
   }
   return error instanceof Error ? error.message : String(error);

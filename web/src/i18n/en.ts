@@ -6,6 +6,7 @@ import { fieldEn } from './field.ts';
 import { roundsEn } from './rounds.ts';
 import { readinessEn } from './readiness.ts';
 import { scopeEn } from './scope.ts';
+import { hardeningEn } from './hardening.ts';
 import type { Messages } from './zh.ts';
 
 /** Interface text, English. Domain terms keep their Chinese name where it helps. */
@@ -18,6 +19,7 @@ export const en: Messages = {
   ...roundsEn,
   ...readinessEn,
   ...scopeEn,
+  ...hardeningEn,
   'app.title': 'civgrid 网格化管理',
   'app.product': 'Grid management',
   'app.district': 'Xiangshan District · Guilin',

@@ -6,6 +6,7 @@ import { fieldZh } from './field.ts';
 import { roundsZh } from './rounds.ts';
 import { readinessZh } from './readiness.ts';
 import { scopeZh } from './scope.ts';
+import { hardeningZh } from './hardening.ts';
 
 /** Interface text, Simplified Chinese (the default). Keys are shared with `en.ts`. */
 export const zh = {
@@ -17,6 +18,7 @@ export const zh = {
   ...roundsZh,
   ...readinessZh,
   ...scopeZh,
+  ...hardeningZh,
   'app.title': 'civgrid 网格化管理',
   'app.product': '网格化管理',
   'app.district': '象山区 · 桂林市',

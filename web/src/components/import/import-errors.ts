@@ -21,6 +21,11 @@ const BY_CODE: Partial<Record<string, MessageKey>> = {
   unknown_organisation: 'import.error.unknownOrganisation',
   import_blocked: 'import.error.blocked',
   preview_not_found: 'import.error.expired',
+  zip_too_many_entries: 'import.error.tooManyEntries',
+  unsafe_zip_entry: 'import.error.unsafeEntry',
+  duplicate_zip_entry: 'import.error.duplicateEntry',
+  overlapping_zip_entries: 'import.error.duplicateEntry',
+  too_many_positions: 'import.error.tooManyPositions',
 };
 
 function record(value: unknown): Record<string, unknown> | null {
