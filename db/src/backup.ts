@@ -18,7 +18,6 @@ import {
   openAsBlob,
   openSync,
   readdirSync,
-  readlinkSync,
   readSync,
   realpathSync,
   renameSync,
@@ -37,6 +36,7 @@ import { sql } from 'kysely';
 import postgres from 'postgres';
 import { lockDataDir } from './data-dir-lock.ts';
 import { createDatabase, type Database, type Engine } from './database.ts';
+import { processesWithOpen } from './proc-fds.ts';
 
 export interface BackupOptions {
   /** postgres:// URL; without it the embedded engine in `dataDir` is used. */
@@ -546,34 +546,12 @@ async function writeAtomically(file: string, write: (partial: string) => Promise
  */
 export function processesUsing(dir: string): number[] {
   let real: string;
-  let pids: string[];
   try {
     real = realpathSync(dir);
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
   } catch {
     return [];
   }
-  const inside = (path: string) => path === real || path.startsWith(real + sep);
-  const found: number[] = [];
-  for (const pid of pids) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue; // gone, or another user's
-    }
-    for (const fd of fds) {
-      try {
-        if (inside(readlinkSync(`/proc/${pid}/fd/${fd}`))) {
-          found.push(Number(pid));
-          break;
-        }
-      } catch {
-        // closed meanwhile
-      }
-    }
-  }
-  return found;
+  return processesWithOpen((target) => target === real || target.startsWith(real + sep));
 }
 
 function isInside(dir: string, path: string): boolean {

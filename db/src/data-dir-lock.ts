@@ -18,10 +18,11 @@
  * stale file can both take it.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, unlinkSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { processesWithOpen } from './proc-fds.ts';
 
 /** Who holds a data dir. */
 export interface LockHolder {
@@ -229,22 +230,8 @@ export function listenerOf(address: string): LockHolder | undefined {
       .find((f) => f[3] === '00010000' && f[7]?.replace(/@+$/, '') === name);
     if (!fields) return undefined;
     const link = `socket:[${fields[6]}]`;
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      let fds: string[];
-      try {
-        fds = readdirSync(`/proc/${pid}/fd`);
-      } catch {
-        continue; // gone, or another user's
-      }
-      for (const fd of fds) {
-        try {
-          if (readlinkSync(`/proc/${pid}/fd/${fd}`) === link) return describeProcess(Number(pid));
-        } catch {
-          // closed meanwhile
-        }
-      }
-    }
+    const [pid] = processesWithOpen((target) => target === link, { limit: 1, includeSelf: true });
+    if (pid !== undefined) return describeProcess(pid);
   } catch {
     // no /proc
   }
