@@ -41,6 +41,15 @@ export class Auth {
     return this.user?.role === 'admin';
   }
 
+  /**
+   * Scoped to the whole district: only such an account changes what applies
+   * district-wide (categories, the working calendar, inspection rounds); the
+   * server refuses the others with district_scope_required.
+   */
+  get districtWide(): boolean {
+    return this.user?.scope.level === 'district';
+  }
+
   /** Admins and planners draw and edit zones (the server refuses the others anyway). */
   get canEdit(): boolean {
     return this.user?.role === 'admin' || this.user?.role === 'planner';
