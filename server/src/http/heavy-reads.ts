@@ -1,15 +1,12 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Env } from './env.ts';
 import { errorBody } from './errors.ts';
+import { Semaphore, type TurnLimits } from './semaphore.ts';
 
-export interface HeavyReadLimits {
-  /** Heavy reads running at once. */
-  concurrent: number;
-  /** Heavy reads waiting for a turn; one more is refused at once. */
-  queued: number;
-  /** How long one waits for its turn before it is refused (ms). */
-  waitMs: number;
-}
+export { Semaphore };
+
+/** Heavy reads running at once, waiting for a turn, and how long one waits (ms). */
+export type HeavyReadLimits = Required<TurnLimits>;
 
 /**
  * On the embedded engine every query goes through one connection: a second
@@ -25,50 +22,6 @@ export const HEAVY_READ_LIMITS: Record<'embedded' | 'postgres', HeavyReadLimits>
 
 /** Seconds a refused client is told to wait before asking again. */
 const RETRY_AFTER_S = 10;
-
-/** Counts turns: at most `concurrent` held, the rest wait in order. */
-export class Semaphore {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly limits: HeavyReadLimits) {}
-
-  /** Resolves to a release function, or to null when the queue is full or the wait ran out. */
-  acquire(): Promise<(() => void) | null> {
-    if (this.running < this.limits.concurrent) {
-      this.running++;
-      return Promise.resolve(this.releaser());
-    }
-    if (this.waiting.length >= this.limits.queued) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      const turn = () => {
-        clearTimeout(timer);
-        this.running++;
-        resolve(this.releaser());
-      };
-      const timer = setTimeout(() => {
-        const at = this.waiting.indexOf(turn);
-        if (at >= 0) this.waiting.splice(at, 1);
-        resolve(null);
-      }, this.limits.waitMs);
-      this.waiting.push(turn);
-    });
-  }
-
-  get state() {
-    return { running: this.running, waiting: this.waiting.length };
-  }
-
-  private releaser(): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.running--;
-      this.waiting.shift()?.();
-    };
-  }
-}
 
 /**
  * Reads whose cost grows with the data (coverage analyses, hot spots,

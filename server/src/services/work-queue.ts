@@ -1,4 +1,5 @@
 import { AppError } from '../http/errors.ts';
+import { Semaphore } from '../http/semaphore.ts';
 
 export interface WorkQueueOptions {
   /** Jobs running at once. */
@@ -16,34 +17,27 @@ export interface WorkQueueOptions {
  * core from the event loop nor piles up in memory.
  */
 export class WorkQueue {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly turns: Semaphore;
 
   constructor(private readonly options: WorkQueueOptions) {
-    if (!(options.concurrency >= 1)) throw new Error('a work queue needs a concurrency of at least 1');
+    this.turns = new Semaphore({ concurrent: options.concurrency, queued: options.maxWaiting });
   }
 
   async run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.running < this.options.concurrency) this.running++;
-    else {
-      if (this.waiting.length >= this.options.maxWaiting) {
-        const retryAfterSeconds = this.options.retryAfterSeconds ?? 5;
-        throw new AppError(503, 'busy', `The server is processing too many photos; try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
-      }
-      // the slot is handed over by the job that finishes (running stays counted)
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    const release = await this.turns.acquire();
+    if (!release) {
+      const retryAfterSeconds = this.options.retryAfterSeconds ?? 5;
+      throw new AppError(503, 'busy', `The server is processing too many photos; try again in ${retryAfterSeconds} s.`, { retryAfterSeconds });
     }
     try {
       return await job();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
+      release();
     }
   }
 
   /** Jobs running and waiting now. */
   get load(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length };
+    return this.turns.state;
   }
 }
