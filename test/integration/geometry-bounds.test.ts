@@ -146,7 +146,7 @@ describe('antipodal and pole-to-pole geometry', () => {
 });
 
 describe('imported files', () => {
-  it('marks pole-to-pole and far-away features invalid (geometry_out_of_bounds) and keeps the good one', async () => {
+  it('marks pole-to-pole and far-away features outside the territory (geometry_out_of_bounds) and keeps the good one', async () => {
     const feature = (geometry: unknown, name: string) => ({ type: 'Feature', geometry, properties: { name } });
     const file = JSON.stringify({
       type: 'FeatureCollection',
@@ -164,11 +164,11 @@ describe('imported files', () => {
     const preview = (await res.json()) as { features: { name: string; status: string; findings: { code: string; reason?: string }[] }[] };
     const reason = (name: string) => {
       const f = preview.features.find((x) => x.name === name)!;
-      return [f.status, f.findings.find((x) => x.code === 'invalid')?.reason];
+      return [f.status, f.findings.find((x) => x.code === 'geometry_out_of_bounds' || x.code === 'invalid')?.code];
     };
     expect(reason('good')[0]).toBe('ok');
-    expect(reason('pole-to-pole')).toEqual(['invalid', 'geometry_out_of_bounds']);
-    expect(reason('antipodes')).toEqual(['invalid', 'geometry_out_of_bounds']);
+    expect(reason('pole-to-pole')).toEqual(['outside_territory', 'geometry_out_of_bounds']);
+    expect(reason('antipodes')).toEqual(['outside_territory', 'geometry_out_of_bounds']);
   });
 });
 

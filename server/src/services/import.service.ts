@@ -206,7 +206,11 @@ export class ImportService {
       let geometry: unknown = null;
       let ewkt: string | null = null;
       let size = 0;
-      if (!shape.ok) {
+      if (!shape.ok && shape.problem.code === 'geometry_out_of_bounds') {
+        // far from the territory (often a wrong coordinate system): outside, as a planner reads it, never sent to PostGIS
+        raise('outside_territory');
+        findings.push({ code: 'geometry_out_of_bounds', message: shape.problem.message });
+      } else if (!shape.ok) {
         raise('invalid');
         findings.push({ code: 'invalid', message: shape.problem.message, reason: shape.problem.code });
       } else if (!row?.ewkt || row.size < 1) {

@@ -312,7 +312,7 @@ export const en: Messages = {
   'import.finding.invalid.wrong_geometry_type': 'Wrong geometry type (zones are polygons, road sections lines)',
   'import.finding.invalid.too_complex': 'Too many vertices: simplify it',
   'import.finding.invalid.coordinates_out_of_range': 'Coordinates out of range: wrong coordinate system?',
-  'import.finding.invalid.geometry_out_of_bounds': 'Not near this district: wrong coordinate system?',
+  'import.finding.geometry_out_of_bounds': 'Far outside the district: wrong coordinate system?',
   'import.error.emptyFile': 'The file is empty.',
   'import.error.noFeatures': 'The file holds no features.',
   'import.error.tooManyFeatures': 'Too many features: split the file and import it in parts.',

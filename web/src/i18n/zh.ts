@@ -311,7 +311,7 @@ export const zh = {
   'import.finding.invalid.wrong_geometry_type': '几何类型不符（责任区须为面，责任路段须为线）',
   'import.finding.invalid.too_complex': '顶点过多，请简化',
   'import.finding.invalid.coordinates_out_of_range': '坐标超出范围，坐标系可能选错了',
-  'import.finding.invalid.geometry_out_of_bounds': '坐标不在本辖区附近，坐标系可能选错了',
+  'import.finding.geometry_out_of_bounds': '远在辖区之外，坐标系可能选错了',
   'import.error.emptyFile': '文件是空的。',
   'import.error.noFeatures': '文件中没有要素。',
   'import.error.tooManyFeatures': '要素太多，请拆分后分批导入。',
