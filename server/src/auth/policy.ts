@@ -9,7 +9,11 @@ import { only, PUBLIC, type Rule, SIGNED_IN } from './roles.ts';
  * Reads of the map stay open to every signed-in role, district-wide: a
  * planner needs the neighbours' zones to draw against, and a blind spot is by
  * nature between units. Writes need their role, and the services check the
- * user's scope.
+ * scope of what they change (auth/scope.ts): the place, and the unit it is
+ * given to; settings that apply to the whole district (categories, the
+ * working calendar, inspection rounds and groups) need a district-scoped
+ * account. A second access test walks every write route as each allowed
+ * role scoped to another street.
  */
 export const POLICY: Record<string, Rule> = {
   // The single-page app, its assets and the unknown-route answers.
