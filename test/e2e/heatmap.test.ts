@@ -199,7 +199,8 @@ describe.skipIf(skipBrowser)('heat map', () => {
     await page.locator('[data-testid=heat-status] [data-value=closed]').click();
     await drawnWith('status', 'closed');
     await stats;
-    expect(tileRequests.length).toBeGreaterThan(0);
+    // the statistics may answer before the map has asked for the new tiles: wait for the tiles' requests
+    await expect.poll(() => tileRequests.length, { timeout: 15_000 }).toBeGreaterThan(0);
     for (const url of tileRequests) expect(new URL(url).searchParams.get('status')).toBe('closed');
     expect(await page.evaluate(() => (window as Hooked).__civgridHeatmap!.tiles)).toContain('status=closed');
 
