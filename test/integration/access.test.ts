@@ -447,7 +447,7 @@ beforeAll(async () => {
   const webRoot = mkdtempSync(join(tmpdir(), 'civgrid-web-'));
   writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>civgrid</title>');
   const tilesDir = mkdtempSync(join(tmpdir(), 'civgrid-tiles-'));
-  copyFileSync(join(import.meta.dirname, '../../../shared/data/world_stamen_toner_raster_z0-3.pmtiles'), join(tilesDir, 'basemap.pmtiles'));
+  copyFileSync(join(import.meta.dirname, '../fixtures/pmtiles/world_stamen_toner_raster_z0-3.pmtiles'), join(tilesDir, 'basemap.pmtiles'));
   app = createApp({ database, webRoot, tilesDir, demo: true, trustProxy: true });
 
   const centre = (await sql<{ lon: number; lat: number }>`

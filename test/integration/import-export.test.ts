@@ -49,7 +49,7 @@ interface Preview {
   summary: { total: number; importable: number; blocked: number };
 }
 
-const DATA = join(import.meta.dirname, '../../../shared/data');
+const DATA = join(import.meta.dirname, '../fixtures/import');
 
 const square = ([lon, lat]: [number, number], d = 0.0005): Position[][] => [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]];
 const polygonFeature = (coordinates: Position[][], properties: Record<string, unknown>): Feature => ({ type: 'Feature', geometry: { type: 'Polygon', coordinates }, properties });

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, errorOf, signIn, withSession } from '../support/api.ts';
 import { freshDatabase } from '../support/database.ts';
 
-const ARCHIVE = join(import.meta.dirname, '../../../shared/data/world_stamen_toner_raster_z0-3.pmtiles');
+const ARCHIVE = join(import.meta.dirname, '../fixtures/pmtiles/world_stamen_toner_raster_z0-3.pmtiles');
 
 let database: Database;
 let tilesDir: string;

@@ -206,7 +206,7 @@ describe('GET /tiles/{name}.pmtiles', () => {
     const { join } = await import('node:path');
     const { createApp } = await import('@civgrid/server');
     const dir = mkdtempSync(join(tmpdir(), 'civgrid-tiles-'));
-    const file = join(import.meta.dirname, '../../../shared/data/world_stamen_toner_raster_z0-3.pmtiles');
+    const file = join(import.meta.dirname, '../fixtures/pmtiles/world_stamen_toner_raster_z0-3.pmtiles');
     copyFileSync(file, join(dir, 'basemap.pmtiles'));
     const withTiles = asUser(createApp({ database, webRoot: '/nonexistent', tilesDir: dir }), 'viewer');
     const res = await withTiles.request('/tiles/basemap.pmtiles', { headers: { range: 'bytes=0-126' } });
@@ -234,7 +234,7 @@ describe('GET /api/map/style.json', () => {
     expect(missing.status).toBe(404);
     expect((await errorOf(missing)).code).toBe('unknown_basemap');
 
-    copyFileSync(join(import.meta.dirname, '../../../shared/data/world_stamen_toner_raster_z0-3.pmtiles'), join(dir, 'basemap.pmtiles'));
+    copyFileSync(join(import.meta.dirname, '../fixtures/pmtiles/world_stamen_toner_raster_z0-3.pmtiles'), join(dir, 'basemap.pmtiles'));
     const full = createApp({
       database, webRoot: '/nonexistent', tilesDir: dir,
       basemaps: { tiandituKey: 'abcdef123456', custom: [{ id: 'osm', name: 'OSM', type: 'xyz', tiles: ['https://tiles.example.org/{z}/{x}/{y}.png'], attribution: '© OpenStreetMap contributors' }] },

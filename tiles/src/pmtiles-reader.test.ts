@@ -8,7 +8,7 @@ import { PMTilesFileSource } from './pmtiles-file-source.ts';
 import { bytesSource, PMTilesReader, type Source, webDecompress } from './pmtiles-reader.ts';
 import { type TileInput, writePMTiles } from './pmtiles-writer.ts';
 
-const STAMEN = new URL('../../../shared/data/world_stamen_toner_raster_z0-3.pmtiles', import.meta.url);
+const STAMEN = new URL('../../test/fixtures/pmtiles/world_stamen_toner_raster_z0-3.pmtiles', import.meta.url);
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 class OfficialBytesSource implements OfficialSource {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseByteRange } from './byte-range.ts';
 import { pmtilesFileRoutes } from './pmtiles-file.routes.ts';
 
-const STAMEN = resolve(import.meta.dirname, '../../../../../shared/data/world_stamen_toner_raster_z0-3.pmtiles');
+const STAMEN = resolve(import.meta.dirname, '../../../../test/fixtures/pmtiles/world_stamen_toner_raster_z0-3.pmtiles');
 
 let dir: string;
 let app: ReturnType<typeof pmtilesFileRoutes>;
