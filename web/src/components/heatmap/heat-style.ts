@@ -27,7 +27,8 @@ export function metresPerPixel(zoom: number, lat: number): number {
 }
 
 /**
- * How much one problem weighs at each radius stop. Up to the district's
+ * The heat map's intensity: how much one problem weighs at each radius stop
+ * (times the base intensity). Up to the district's
  * zoom, a place HOT_FACTOR times as dense as the area's average (total ÷
  * area) sums to 1 under one point's kernel, whatever the number of problems
  * the filters leave: the heat map shows where problems crowd, not how many
@@ -36,19 +37,33 @@ export function metresPerPixel(zoom: number, lat: number): number {
  * there would paint every street of a hot spot red, so above the district's
  * zoom the weight grows by 2 per zoom instead of 4, and only the cores of the
  * crowds stay hot (single problems show as circles from zoom 15 on).
+ *
+ * The weight goes into `heatmap-intensity`, not `heatmap-weight`: the two
+ * multiply, and the weight per feature stays the cell's `count`. A change of
+ * the intensity only repaints, while a new data-driven weight makes MapLibre
+ * re-parse every tile of the source, and when that lands in the same frame as
+ * `setTiles` for new filters (the statistics of the new filters change the
+ * weights), MapLibre 6 drops the new URLs' reload and re-parses the old tiles
+ * instead: the heat map kept showing the old filters.
  */
-export function heatWeight(total: number, areaM2: number, lat: number): ExpressionSpecification {
-  const count: ExpressionSpecification = ['coalesce', ['get', 'count'], 1];
-  if (total <= 0 || areaM2 <= 0) return ['*', count, 0.05];
-  const hot = (HOT_FACTOR * total) / areaM2; // problems per m²
-  const even = (zoom: number, radius: number) => 1 / (KERNEL_AREA * radius * radius * hot * metresPerPixel(zoom, lat) ** 2);
-  const [, districtRadius] = RADIUS_STOPS.find(([zoom]) => zoom === DISTRICT_ZOOM)!;
-  const atDistrict = even(DISTRICT_ZOOM, districtRadius);
-  const stops = RADIUS_STOPS.flatMap(([zoom, radius]) => {
-    const perProblem = zoom <= DISTRICT_ZOOM ? even(zoom, radius) : atDistrict * 2 ** (zoom - DISTRICT_ZOOM) * (districtRadius / radius) ** 2;
-    return [zoom, ['*', count, perProblem]];
-  });
+export function heatIntensity(total: number, areaM2: number, lat: number): ExpressionSpecification {
+  const stops = RADIUS_STOPS.flatMap(([zoom]) => [zoom, baseIntensity(zoom) * problemWeight(zoom, total, areaM2, lat)]);
   return ['interpolate', ['exponential', 2], ['zoom'], ...stops] as unknown as ExpressionSpecification;
+}
+
+/** The heat map's own intensity at a zoom, before the weight of one problem: a little stronger further in. */
+export function baseIntensity(zoom: number): number {
+  return 0.9 + (0.4 * (Math.min(Math.max(zoom, 9), 16) - 9)) / 7;
+}
+
+/** How much one problem weighs at one of the radius stops' zooms (see heatIntensity). */
+export function problemWeight(zoom: number, total: number, areaM2: number, lat: number): number {
+  if (total <= 0 || areaM2 <= 0) return 0.05;
+  const hot = (HOT_FACTOR * total) / areaM2; // problems per m²
+  const radiusAt = (z: number) => RADIUS_STOPS.find(([stop]) => stop === z)![1];
+  const even = (z: number) => 1 / (KERNEL_AREA * radiusAt(z) ** 2 * hot * metresPerPixel(z, lat) ** 2);
+  if (zoom <= DISTRICT_ZOOM) return even(zoom);
+  return even(DISTRICT_ZOOM) * 2 ** (zoom - DISTRICT_ZOOM) * (radiusAt(DISTRICT_ZOOM) / radiusAt(zoom)) ** 2;
 }
 
 /** Transparent → blue → yellow → red, by the heat map's density. */
@@ -71,14 +86,14 @@ const STATUS_COLOR: ExpressionSpecification = [
 ];
 
 /** The heat map, fading out at street level, where circles (cells sized by count, then single problems) fade in. */
-export function heatLayers(weight: ExpressionSpecification): LayerSpecification[] {
+export function heatLayers(intensity: ExpressionSpecification): LayerSpecification[] {
   const count: ExpressionSpecification = ['coalesce', ['get', 'count'], 1];
   return [
     {
       id: HEAT_LAYER, type: 'heatmap', source: HEAT_SOURCE, 'source-layer': 'problems', maxzoom: 17,
       paint: {
-        'heatmap-weight': weight,
-        'heatmap-intensity': ['interpolate', ['linear'], ['zoom'], 9, 0.9, 16, 1.3],
+        'heatmap-weight': count,
+        'heatmap-intensity': intensity,
         'heatmap-radius': ['interpolate', ['linear'], ['zoom'], ...RADIUS_STOPS.flat()] as unknown as ExpressionSpecification,
         'heatmap-color': HEAT_COLORS,
         'heatmap-opacity': ['interpolate', ['linear'], ['zoom'], 14.5, 0.85, 16.5, 0],

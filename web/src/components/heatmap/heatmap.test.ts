@@ -3,7 +3,7 @@ import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl';
 import { describe, expect, it } from 'vitest';
 import { type Category, categoryGroups, chinaToday, compactCategories, filterParams, type HeatFilters, periodOf, trendInterval } from './filters.ts';
 import {
-  CHOROPLETH_LAYER, CLASS_COLORS, HEAT_SOURCE, choroplethColor, classBreaks, classColor, heatLayers, heatWeight, legendClasses, metresPerPixel, RADIUS_STOPS,
+  CHOROPLETH_LAYER, CLASS_COLORS, HEAT_SOURCE, choroplethColor, classBreaks, classColor, baseIntensity, heatIntensity, heatLayers, legendClasses, metresPerPixel, RADIUS_STOPS,
 } from './heat-style.ts';
 
 const cat = (id: string, parentId: string | null, sort: number): Category => ({ id, parentId, kind: 'event', nameZh: id, nameEn: id, sort });
@@ -60,27 +60,28 @@ describe('the filters', () => {
 });
 
 describe('the heat map', () => {
-  const style = (weight: ExpressionSpecification): StyleSpecification => ({
+  const style = (intensity: ExpressionSpecification): StyleSpecification => ({
     version: 8,
     sources: { [HEAT_SOURCE]: { type: 'vector', tiles: ['http://localhost/tiles/problems/{z}/{x}/{y}.mvt'] }, grids: { type: 'vector', tiles: ['http://localhost/tiles/grids/{z}/{x}/{y}.mvt'] } },
     layers: [
-      ...heatLayers(weight),
+      ...heatLayers(intensity),
       { id: CHOROPLETH_LAYER, type: 'fill', source: 'grids', 'source-layer': 'grids', paint: { 'fill-color': choroplethColor([{ code: '450304001001001', value: 3 }], [1, 5]) as ExpressionSpecification } },
     ],
   });
 
   it('passes the MapLibre style validator', () => {
-    for (const weight of [heatWeight(20_000, 92e6, 25.2), heatWeight(0, 92e6, 25.2)]) {
-      expect(validateStyleMin(style(weight)).map((e) => e.message)).toEqual([]);
+    for (const intensity of [heatIntensity(20_000, 92e6, 25.2), heatIntensity(0, 92e6, 25.2)]) {
+      expect(validateStyleMin(style(intensity)).map((e) => e.message)).toEqual([]);
     }
   });
 
   it('weighs a problem so that a place eight times the average density sums to 1 under a kernel at the district’s zoom', () => {
     const total = 20_000;
     const area = 92e6;
-    const weight = heatWeight(total, area, 25.2) as unknown as [string, unknown, unknown, ...unknown[]];
-    const stops = weight.slice(3) as (number | ['*', unknown, number])[];
-    const perProblem = (i: number) => (stops[2 * i + 1] as ['*', unknown, number])[2];
+    const intensity = heatIntensity(total, area, 25.2) as unknown as [string, unknown, unknown, ...number[]];
+    const stops = intensity.slice(3) as number[];
+    // the intensity is the heat map's own (stronger further in) times the weight of one problem
+    const perProblem = (i: number) => stops[2 * i + 1]! / baseIntensity(stops[2 * i]!);
     const crowd = (zoom: number, radius: number) => ((8 * total) / area) * metresPerPixel(zoom, 25.2) ** 2 * 0.279 * radius * radius;
     let district = 0;
     for (let i = 0; i < RADIUS_STOPS.length; i++) {
@@ -95,8 +96,8 @@ describe('the heat map', () => {
     const [, radius11] = RADIUS_STOPS[district]!;
     expect((perProblem(RADIUS_STOPS.length - 1) * radius16 ** 2) / (perProblem(district) * radius11 ** 2)).toBeCloseTo(2 ** (zoom16 - 11), 9);
     // ten times as many problems weigh a tenth each: the same picture
-    const tenfold = (heatWeight(10 * total, area, 25.2) as unknown as unknown[])[4] as ['*', unknown, number];
-    expect(tenfold[2] / perProblem(0)).toBeCloseTo(0.1, 9);
+    const tenfold = (heatIntensity(10 * total, area, 25.2) as unknown as number[])[4]! / baseIntensity(RADIUS_STOPS[0]![0]);
+    expect(tenfold / perProblem(0)).toBeCloseTo(0.1, 9);
   });
 });
 
