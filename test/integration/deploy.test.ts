@@ -522,6 +522,22 @@ describeDeploy(`two server processes behind nginx${skipReason ? ` (skipped: ${sk
     expect(json.json<{ error: { code: string } }>().error.code).toBe('payload_too_large');
   });
 
+  it('migrates and stops with --migrate-only, as civgrid-migrate.service runs it before the servers', async () => {
+    const { command, args } = serverCommand();
+    const child = spawn(command, [...args, '--migrate-only'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: clone.url, CIVGRID_DATA_DIR: join(dir, 'data'), CIVGRID_DEMO: 'true', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.once('exit', done));
+    expect(code, output.join('')).toBe(0);
+    expect(output.join('')).toContain('database is up to date (--migrate-only)');
+    expect(output.join('')).not.toContain('ready at');
+  });
+
   it.skipIf(!existsSync('/usr/bin/systemd-analyze'))('has systemd units that systemd-analyze accepts', async () => {
     const units = join(dir, 'units');
     await mkdir(units);
