@@ -56,7 +56,7 @@ export function createApp(deps: AppDeps) {
   const services = buildServices(deps.database, serviceOptions(deps));
 
   const api = new Hono<Env>()
-    .route('/health', healthRoutes(services))
+    .route('/health', healthRoutes(services, deps.instance))
     .route('/auth', authRoutes(services))
     .route('/users', userRoutes(services))
     .route('/audit', auditRoutes(services))
@@ -96,6 +96,7 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     await next();
     c.header('x-request-id', requestId);
+    if (deps.instance) c.header('x-civgrid-instance', deps.instance);
     // Answers of the API depend on who asks: no cache may keep them unless the route says so.
     if (c.req.path.startsWith('/api/') && !c.res.headers.has('cache-control')) c.header('cache-control', 'no-store');
     logger.info('request', {

@@ -72,3 +72,12 @@ describe('loadConfig: reverse proxies', () => {
     expect(() => loadConfig({ CIVGRID_TRUSTED_PROXIES: '10.0.0.1' })).toThrow(/CIVGRID_TRUSTED_PROXIES.*CIVGRID_TRUST_PROXY/);
   });
 });
+
+describe('loadConfig: the process name', () => {
+  it('takes a host:port name, and refuses one with spaces or header-breaking characters', () => {
+    expect(loadConfig({}).CIVGRID_INSTANCE).toBeUndefined();
+    expect(loadConfig({ CIVGRID_INSTANCE: 'gis-01:3001' }).CIVGRID_INSTANCE).toBe('gis-01:3001');
+    expect(() => loadConfig({ CIVGRID_INSTANCE: 'a b' })).toThrow(/CIVGRID_INSTANCE/);
+    expect(() => loadConfig({ CIVGRID_INSTANCE: 'a\r\nset-cookie: x' })).toThrow(/CIVGRID_INSTANCE/);
+  });
+});

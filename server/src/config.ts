@@ -53,6 +53,12 @@ const schema = z.object({
   /** The first admin, created on a start that finds no accounts at all (then ignored). */
   CIVGRID_ADMIN_USERNAME: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$/, 'must be 2–40 letters, digits, dots, dashes or underscores').optional(),
   CIVGRID_ADMIN_PASSWORD: z.string().min(10, 'must have at least 10 characters').max(200).optional(),
+  /**
+   * This process's name among several behind a proxy (the systemd unit sets `<host>:<port>`): sent as
+   * the X-Civgrid-Instance header of every answer and in GET /api/health, so an operator can tell which
+   * process answered. Unset: not sent.
+   */
+  CIVGRID_INSTANCE: z.string().regex(/^[A-Za-z0-9._:@-]{1,64}$/, 'must be 1–64 letters, digits, dots, colons, @, dashes or underscores').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** 天地图 key; when set, Tianditu is offered as a basemap. */
   CIVGRID_TIANDITU_KEY: z.string().regex(/^[A-Za-z0-9]{8,64}$/, 'must be a Tianditu key (letters and digits)').optional(),

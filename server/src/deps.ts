@@ -62,6 +62,8 @@ export interface AppDeps {
   /** The proxies trusted when trustProxy is on: addresses and CIDR ranges; omitted → loopback. */
   trustedProxies?: readonly string[] | undefined;
   sessionLifetime?: SessionLifetime | undefined;
+  /** This process's name among several (CIVGRID_INSTANCE): the X-Civgrid-Instance header and GET /api/health say it. */
+  instance?: string | undefined;
   rateLimits?: RateLimits | undefined;
   /** How many heavy reads run and wait at once; omitted → the engine's default (heavy-reads.ts). */
   heavyReadLimits?: HeavyReadLimits | undefined;
@@ -91,7 +93,7 @@ export function buildServices(database: Database, options: ServiceOptions = serv
   const userRepository = new UserRepository(db);
   const sessionRepository = new SessionRepository(db);
   const audit = new AuditRepository(db);
-  const sessions = new SessionService(sessionRepository, userRepository, options.sessionLifetime);
+  const sessions = new SessionService(sessionRepository, userRepository, options.sessionLifetime, database);
   const users = new UserService(db, userRepository, sessionRepository, sessions, audit);
   const limiter = new RateLimiter(db);
   const zoneRepository = new ZoneRepository(db);

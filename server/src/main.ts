@@ -28,6 +28,12 @@ let database = await openForCommand(
 logger.info('database opened', { engine: database.engine, dataDir: database.engine === 'embedded' ? config.CIVGRID_DATA_DIR : undefined });
 const applied = await migrateToLatest(database.db as never);
 if (applied.length) logger.info('migrations applied', { applied });
+// `main.js --migrate-only`: apply the migrations and stop (deploy/systemd/civgrid-migrate.service runs this before the servers start)
+if (process.argv.includes('--migrate-only')) {
+  logger.info(applied.length ? 'migrated; not starting the server (--migrate-only)' : 'database is up to date (--migrate-only)');
+  await database.close();
+  process.exit(0);
+}
 
 if (config.CIVGRID_DEMO && !(await isSeeded(database.db))) {
   logger.info('seeding the demo district 象山区 (first start only, takes a minute) …');
@@ -65,12 +71,13 @@ const app = createApp({ database, logger, webRoot: config.CIVGRID_WEB_ROOT, tile
   demo: config.CIVGRID_DEMO,
   trustProxy: config.CIVGRID_TRUST_PROXY,
   trustedProxies: config.CIVGRID_TRUSTED_PROXIES,
+  instance: config.CIVGRID_INSTANCE,
   sessionLifetime: { idleMs: config.CIVGRID_SESSION_HOURS * 3600_000, absoluteMs: 7 * 24 * 3600_000 },
 });
 const stopHousekeeping = startHousekeeping(database.db, logger);
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info(`civgrid is ready at http://localhost:${info.port}`, {
-    port: info.port, host: config.HOST, engine: database.engine,
+    port: info.port, host: config.HOST, engine: database.engine, instance: config.CIVGRID_INSTANCE,
     ...(config.CIVGRID_TRUST_PROXY && { trustedProxies: config.CIVGRID_TRUSTED_PROXIES }),
   });
 });

@@ -16,6 +16,26 @@ export async function freshDatabase(): Promise<Database> {
     const blob = new Blob([readFileSync(template.file)]);
     return createDatabase({ loadDataDir: blob });
   }
+  const clone = await clonePostgresTemplate();
+  const database = await createDatabase({ url: clone.url, max: 4 });
+  return {
+    ...database,
+    listen: database.listen,
+    async close() {
+      await database.close();
+      await clone.drop();
+    },
+  };
+}
+
+/**
+ * On PostgreSQL: a database of its own cloned from the template, as a URL
+ * that server processes can open themselves (test/integration/deploy.test.ts).
+ * `drop()` ends any connection still open to it and drops it.
+ */
+export async function clonePostgresTemplate(): Promise<{ url: string; drop(): Promise<void> }> {
+  const template = inject('template');
+  if (template.engine !== 'postgres') throw new Error('clonePostgresTemplate needs DATABASE_URL (a PostgreSQL template)');
   const name = `civgrid_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
   const admin = postgres(template.url, { max: 1, onnotice: () => {} });
   try {
@@ -25,12 +45,9 @@ export async function freshDatabase(): Promise<Database> {
   }
   const target = new URL(template.url);
   target.pathname = `/${name}`;
-  const database = await createDatabase({ url: target.toString(), max: 4 });
   return {
-    ...database,
-    listen: database.listen,
-    async close() {
-      await database.close();
+    url: target.toString(),
+    async drop() {
       const cleanup = postgres(template.url, { max: 1, onnotice: () => {} });
       try {
         await cleanup.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

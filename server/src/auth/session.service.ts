@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { decoyHash, verifyPassword } from '@civgrid/db';
+import { type Database, decoyHash, verifyPassword } from '@civgrid/db';
 import { LRUCache } from 'lru-cache';
-import type { SessionRecord, SessionRepository } from '../repositories/session.repository.ts';
+import { SESSIONS_ENDED_CHANNEL, type SessionRecord, type SessionRepository } from '../repositories/session.repository.ts';
 import type { UserRepository } from '../repositories/user.repository.ts';
 import type { Role } from './roles.ts';
 
@@ -49,16 +49,44 @@ export function safeEqual(a: string, b: string): boolean {
 export class SessionService {
   /**
    * Sessions resolved in the last few seconds, so a map loading 60 tiles does
-   * not ask the database 60 times. Logout and revocation clear this process's
-   * entries; another process may honour a revoked session for up to TTL.
+   * not ask the database 60 times. Logout and revocation clear the entries of
+   * every server process: this one at once, the others by NOTIFY on
+   * SESSIONS_ENDED_CHANNEL. A notice lost with a dropped connection leaves a
+   * revoked session honoured for at most the TTL.
    */
   private readonly cache = new LRUCache<string, { record: SessionRecord }>({ max: 5_000, ttl: 5_000 });
+  /** Whether this process hears other processes' notices (until then the cache is not used). */
+  private listening: Promise<boolean> | undefined;
 
   constructor(
     private readonly sessions: SessionRepository,
     private readonly users: UserRepository,
     readonly lifetime: SessionLifetime = DEFAULT_LIFETIME,
+    /** The database to LISTEN on; omitted → no cache (nothing would tell it of another process's logout). */
+    private readonly notices?: Pick<Database, 'listen'>,
   ) {}
+
+  /** Starts listening once; a failure is tried again on a later request, and meanwhile every request reads the database. */
+  private hearsOthers(): Promise<boolean> {
+    if (!this.notices) return Promise.resolve(false);
+    this.listening ??= this.notices.listen(SESSIONS_ENDED_CHANNEL, (payload) => this.heard(payload)).then(
+      () => true,
+      () => {
+        this.listening = undefined;
+        return false;
+      },
+    );
+    return this.listening;
+  }
+
+  private heard(payload: string): void {
+    if (payload.startsWith('token:')) this.cache.delete(payload.slice('token:'.length));
+    else if (payload.startsWith('user:')) this.dropUser(Number(payload.slice('user:'.length)));
+  }
+
+  private dropUser(userId: number): void {
+    for (const [key, value] of this.cache.entries()) if (value.record.userId === userId) this.cache.delete(key);
+  }
 
   /**
    * Checks a username and password. Unknown users cost one hash verification
@@ -85,7 +113,8 @@ export class SessionService {
   async resolve(token: string): Promise<Resolved> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return { kind: 'expired' };
     const tokenHash = sha256(token);
-    const cached = this.cache.get(tokenHash);
+    const useCache = await this.hearsOthers();
+    const cached = useCache ? this.cache.get(tokenHash) : undefined;
     const record = cached?.record ?? (await this.sessions.find(tokenHash));
     if (!record?.active) return { kind: 'expired' };
     const now = Date.now();
@@ -103,7 +132,7 @@ export class SessionService {
     }
     // cached once per database read: setting it again on every hit would restart its TTL and
     // keep a session revoked by another process alive for as long as it is used
-    if (!cached) this.cache.set(tokenHash, { record });
+    if (useCache && !cached) this.cache.set(tokenHash, { record });
     return {
       kind: 'ok',
       session: { tokenHash, csrfToken: record.csrfToken },
@@ -123,10 +152,12 @@ export class SessionService {
   async end(session: SessionInfo): Promise<void> {
     this.cache.delete(session.tokenHash);
     await this.sessions.delete(session.tokenHash);
+    await this.sessions.announceEnded(`token:${session.tokenHash}`);
   }
 
-  /** Forget what this process cached about a user's sessions (after a password reset, a role change). */
-  forgetUser(userId: number): void {
-    for (const [key, value] of this.cache.entries()) if (value.record.userId === userId) this.cache.delete(key);
+  /** Forget what every process cached about a user's sessions (after a password reset, a role change). */
+  async forgetUser(userId: number): Promise<void> {
+    this.dropUser(userId);
+    await this.sessions.announceEnded(`user:${userId}`);
   }
 }

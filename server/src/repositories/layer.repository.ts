@@ -52,7 +52,8 @@ function collection(features: RawBuilder<unknown>): RawBuilder<{ fc: string }> {
     FROM (${features}) x`;
 }
 
-const GEOJSON_DIGITS = 6; // ≈ 0.1 m
+/** As every export keeps them (COORDINATE_DECIMALS): 1e-7° ≈ 1 cm, so a layer exported and imported again lands where it was. */
+const GEOJSON_DIGITS = 7;
 
 /**
  * Map layers as GeoJSON FeatureCollections. PostGIS builds the JSON; the

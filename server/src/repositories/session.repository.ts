@@ -1,5 +1,11 @@
 import type { DB, Role } from '@civgrid/db';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+
+/**
+ * NOTIFY channel on which a process says that sessions ended (`token:<hash>`
+ * or `user:<id>`), so that every server process drops its cached copy.
+ */
+export const SESSIONS_ENDED_CHANNEL = 'civgrid_sessions_ended';
 
 export interface SessionRecord {
   userId: number;
@@ -69,6 +75,11 @@ export class SessionRepository {
 
   async delete(tokenHash: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
+  }
+
+  /** Tells every server process listening on SESSIONS_ENDED_CHANNEL that sessions ended. */
+  async announceEnded(payload: `token:${string}` | `user:${number}`): Promise<void> {
+    await sql`SELECT pg_notify(${SESSIONS_ENDED_CHANNEL}, ${payload})`.execute(this.db);
   }
 
   /** Ends every session of a user but, optionally, the one making the request. */

@@ -115,7 +115,7 @@ export class UserService {
       const rightsChanged = before.role !== after.role || before.scope.id !== after.scope.id || before.active !== after.active || before.organisation?.id !== after.organisation?.id;
       if (rightsChanged) await this.sessionRows.deleteForUser(trx, id);
     });
-    this.sessions.forgetUser(id);
+    await this.sessions.forgetUser(id);
     return (await this.users.byId(id)) as UserRow;
   }
 
@@ -131,7 +131,7 @@ export class UserService {
       await this.sessionRows.deleteForUser(trx, id);
       await this.audit.record(trx, actor, { scopeCode: target.scope.code, action: 'reset_password', entity: 'user', entityId: id, before: null, after: { mustChangePassword: true } });
     });
-    this.sessions.forgetUser(id);
+    await this.sessions.forgetUser(id);
   }
 
   /** The user's own change: needs the current password; other sessions end, this one stays. */
@@ -146,7 +146,7 @@ export class UserService {
       await this.sessionRows.deleteForUser(trx, user.id, session.tokenHash);
       await this.audit.record(trx, actor, { scopeCode: user.scopeCode, action: 'change_password', entity: 'user', entityId: user.id, before: null, after: null });
     });
-    this.sessions.forgetUser(user.id);
+    await this.sessions.forgetUser(user.id);
   }
 
   /** The territory must exist within the admin's scope; a handler needs an existing organisation. */

@@ -191,7 +191,7 @@ export const api = {
   basemapStyle: (id: string, signal: AbortSignal) =>
     getJson<import('maplibre-gl').StyleSpecification>(`/api/map/style.json?basemap=${q(id)}`, signal),
   responsibility: (lon: number, lat: number, signal: AbortSignal) =>
-    getJson<Responsibility>(`/api/responsibility?lon=${lon.toFixed(6)}&lat=${lat.toFixed(6)}`, signal),
+    getJson<Responsibility>(`/api/responsibility?lon=${lon.toFixed(7)}&lat=${lat.toFixed(7)}`, signal),
 
   territories: (level: TerritoryLevel, signal: AbortSignal) =>
     getJson<{ territories: Territory[] }>(`/api/territories?level=${level}`, signal),
@@ -327,7 +327,7 @@ export const zoneApi = {
   /** The zones of a duty now (or at the end of `asOf`, `YYYY-MM-DD`), within `bbox` if given. */
   layer: (duty: string, options: { bbox?: readonly number[]; asOf?: string }, signal: AbortSignal) => {
     const params = new URLSearchParams({ duty });
-    if (options.bbox) params.set('bbox', options.bbox.map((n) => n.toFixed(6)).join(','));
+    if (options.bbox) params.set('bbox', options.bbox.map((n) => n.toFixed(7)).join(','));
     if (options.asOf) params.set('asOf', options.asOf);
     return getJson<Collection<ZoneLayerProps>>(`/api/layers/zones?${params}`, signal);
   },
@@ -357,13 +357,13 @@ export const sectionApi = {
   /** The live sections (or those at the end of `asOf`, `YYYY-MM-DD`), within `bbox` if given. */
   layer: (options: { bbox?: readonly number[]; asOf?: string }, signal: AbortSignal) => {
     const params = new URLSearchParams();
-    if (options.bbox) params.set('bbox', options.bbox.map((n) => n.toFixed(6)).join(','));
+    if (options.bbox) params.set('bbox', options.bbox.map((n) => n.toFixed(7)).join(','));
     if (options.asOf) params.set('asOf', options.asOf);
     return getJson<Collection<RoadSectionProps>>(`/api/layers/road-sections?${params}`, signal);
   },
   /** The roads within `bbox` (what a section is drawn along). */
   roads: (bbox: readonly number[], signal: AbortSignal) =>
-    getJson<Collection<RoadProps>>(`/api/layers/roads?bbox=${bbox.map((n) => n.toFixed(6)).join(',')}`, signal),
+    getJson<Collection<RoadProps>>(`/api/layers/roads?bbox=${bbox.map((n) => n.toFixed(7)).join(',')}`, signal),
   preview: (body: { geometry: LineString; excludeId?: number }, signal: AbortSignal) =>
     request<SectionPreview>('/api/road-sections/preview', { method: 'POST', body, signal }),
   /** `key` is the Idempotency-Key: one per save attempt, the same when that attempt is retried. */

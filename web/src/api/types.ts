@@ -8,6 +8,8 @@ export interface Health {
   status: string;
   engine: string;
   postgis: string;
+  /** Which server process answered, when several run behind a proxy (CIVGRID_INSTANCE). */
+  instance?: string;
 }
 
 export interface DutyType {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
-import { toCsv } from '../../http/csv.ts';
+import { measureColumn, toCsv } from '../../http/csv.ts';
 import { type Bounds, boundsOf } from '../../http/geo-bounds.ts';
 import { checkPolygonInput, polygonInput } from '../../http/geojson.ts';
 import { validate } from '../../http/validate.ts';
@@ -106,7 +106,7 @@ export function coverageRoutes({ coverage }: Services) {
     if (o.format === 'csv') {
       return {
         csv: toCsv(
-          ['kind', 'area_m2', 'width_m', 'suggested_owner', 'neighbours', 'points', 'road_length_m'],
+          ['kind', measureColumn('area_m2'), measureColumn('width_m'), 'suggested_owner', 'neighbours', 'points', measureColumn('road_length_m')],
           r.found.map((g) => [
             g.kind, g.area_m2, g.width_m, g.suggested_owner?.owner_name ?? '',
             g.neighbours.map((n) => `${n.owner_name} (${n.zone_name}) ${round(n.shared_m, 1)} m`).join('; '),
@@ -128,7 +128,7 @@ export function coverageRoutes({ coverage }: Services) {
     if (o.format === 'csv') {
       return {
         csv: toCsv(
-          ['kind', 'area_m2', 'width_m', 'owner_a', 'zone_a', 'owner_b', 'zone_b'],
+          ['kind', measureColumn('area_m2'), measureColumn('width_m'), 'owner_a', 'zone_a', 'owner_b', 'zone_b'],
           r.found.map((f) => [f.kind, f.area_m2, f.width_m, f.zones[0]?.owner_name, f.zones[0]?.zone_name, f.zones[1]?.owner_name, f.zones[1]?.zone_name]),
         ),
       };
@@ -146,7 +146,7 @@ export function coverageRoutes({ coverage }: Services) {
     const t = tolerance(o);
     const found = await coverage.crossTier(area, t);
     if (o.format === 'csv') {
-      return { csv: toCsv(['kind', 'sliver', 'area_m2', 'width_m'], found.map((f) => [f.kind, f.sliver, f.area_m2, f.width_m])) };
+      return { csv: toCsv(['kind', 'sliver', measureColumn('area_m2'), measureColumn('width_m')], found.map((f) => [f.kind, f.sliver, f.area_m2, f.width_m])) };
     }
     const sum = (kind: string, sliver: boolean) => {
       const of = found.filter((f) => f.kind === kind && f.sliver === sliver);
@@ -170,7 +170,7 @@ export function coverageRoutes({ coverage }: Services) {
     if (o.format === 'csv') {
       return {
         csv: toCsv(
-          ['kind', 'road', 'road_class', 'length_m', 'claimed_by'],
+          ['kind', 'road', 'road_class', measureColumn('length_m'), 'claimed_by'],
           [
             ...ownerless.map((r) => ['ownerless', r.road_name, r.road_class, r.length_m, '']),
             ...contested.map((c) => ['contested', c.sections.map((s) => s.section_name).join(' / '), '', c.length_m, c.sections.map((s) => s.owner_name).join(' / ')]),

@@ -4,14 +4,16 @@ import { errorBody } from '../../http/errors.ts';
 import type { Env } from '../../http/env.ts';
 import type { Services } from '../../deps.ts';
 
-export function healthRoutes({ database }: Services) {
+/** `instance`: this process's name among several behind a proxy (CIVGRID_INSTANCE), said only when configured. */
+export function healthRoutes({ database }: Services, instance?: string) {
+  const named = instance ? { instance } : {};
   return new Hono<Env>().get('/', async (c) => {
     try {
       const postgis = await withTimeout(postgisVersion(database.db), 5_000);
-      return c.json({ status: 'ok' as const, engine: database.engine, postgis });
+      return c.json({ status: 'ok' as const, engine: database.engine, postgis, ...named });
     } catch (error) {
       c.get('logger').warn('health check failed', { requestId: c.get('requestId'), error: String(error) });
-      return c.json({ ...errorBody('database_unavailable', 'The database cannot be reached.'), status: 'unavailable' as const, engine: database.engine }, 503);
+      return c.json({ ...errorBody('database_unavailable', 'The database cannot be reached.'), status: 'unavailable' as const, engine: database.engine, ...named }, 503);
     }
   });
 }

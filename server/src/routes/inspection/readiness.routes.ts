@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Services } from '../../deps.ts';
-import { toCsv } from '../../http/csv.ts';
+import { coordinateColumn, toCsv } from '../../http/csv.ts';
 import type { Env } from '../../http/env.ts';
 import { idParam } from '../../http/geo-params.ts';
 import { validate } from '../../http/validate.ts';
@@ -40,11 +40,11 @@ export function readinessRoutes({ readiness }: Services) {
     if (q.format === 'csv') {
       const csv = toCsv(
         ['code', 'name', 'pointType', 'street', 'community', 'group', 'visitOrder', 'ready', 'reasons', 'leader', 'department', 'peopleCount',
-          'openProblems', 'overdueProblems', 'lastCheckedAt', 'daysSinceCheck', 'checklistItems', 'lon', 'lat'],
+          'openProblems', 'overdueProblems', 'lastCheckedAt', 'daysSinceCheck', 'checklistItems', coordinateColumn('lon'), coordinateColumn('lat')],
         board.points.map((p) => [
           p.code, p.name, p.pointType, p.street?.name, p.community?.name, p.group?.name, p.visitOrder, p.ready ? '是' : '否',
           p.reasons.map((r) => reasonZh(r, board.duties)).join('；'), p.leader?.name, p.department?.name, p.peopleCount,
-          p.openProblems, p.overdueProblems, p.lastCheckedAt, p.daysSinceCheck, p.checklistItems, p.lon.toFixed(6), p.lat.toFixed(6),
+          p.openProblems, p.overdueProblems, p.lastCheckedAt, p.daysSinceCheck, p.checklistItems, p.lon, p.lat,
         ]),
       );
       return c.body(csv, 200, {

@@ -65,6 +65,20 @@ describe('GET /:name.pmtiles', () => {
     }
   });
 
+  it('honours If-Range: the range for the current version, the whole file for any other', async () => {
+    const etag = (await get('/stamen-toner.pmtiles', { Range: 'bytes=0-0' })).headers.get('etag')!;
+    const same = await get('/stamen-toner.pmtiles', { Range: 'bytes=0-126', 'If-Range': etag });
+    expect(same.status).toBe(206);
+    expect(await bytes(same)).toEqual(stamen.subarray(0, 127));
+    // a client holding bytes of an older version must not splice this one's in: it gets it all
+    for (const stale of ['"0-0"', `W/${etag}`, 'Tue, 01 Dec 2026 00:00:00 GMT']) {
+      const res = await get('/stamen-toner.pmtiles', { Range: 'bytes=0-126', 'If-Range': stale });
+      expect(res.status, stale).toBe(200);
+      expect(res.headers.get('content-range'), stale).toBeNull();
+      expect((await bytes(res)).length, stale).toBe(stamen.length);
+    }
+  });
+
   it('answers HEAD with the headers and no body', async () => {
     const res = await get('/stamen-toner.pmtiles', { Range: 'bytes=0-99' }, 'HEAD');
     expect(res.status).toBe(206);

@@ -111,7 +111,10 @@ export function pmtilesFileRoutes(options: PMTilesFileRoutesOptions) {
       const ifNoneMatch = c.req.header('If-None-Match');
       if (ifNoneMatch && matchesEtag(ifNoneMatch, etag)) return c.body(null, 304, headers);
 
-      const rangeHeader = c.req.header('Range');
+      // If-Range (RFC 9110 §13.1.5): the range only if the client's copy is this version
+      // (a strong ETag match; a date never matches, as no Last-Modified is sent); else the whole file
+      const ifRange = c.req.header('If-Range');
+      const rangeHeader = ifRange === undefined || ifRange.trim() === etag ? c.req.header('Range') : undefined;
       let start = 0;
       let end = size - 1;
       let status: 200 | 206 = 200;

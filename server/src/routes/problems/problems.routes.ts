@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { actorOf, userOf } from '../../auth/actor.ts';
 import type { Services } from '../../deps.ts';
-import { toCsv } from '../../http/csv.ts';
+import { coordinateColumn, toCsv } from '../../http/csv.ts';
 import type { Env } from '../../http/env.ts';
 import { AppError, badRequest } from '../../http/errors.ts';
 import { bboxParam, idParam, latitude, longitude } from '../../http/geo-params.ts';
@@ -165,7 +165,8 @@ export function problemRoutes({ problems }: Services) {
       });
       if (q.format === 'csv') {
         const columns = ['id', 'categoryId', 'categoryName', 'status', 'lon', 'lat', 'ownerName', 'blindSpot', 'disputed', 'reportedAt', 'dispatchedAt', 'dueAt', 'closedAt', 'warning', 'description'] as const;
-        const csv = toCsv([...columns], rows.map((r) => columns.map((k) => r[k] as unknown)));
+        const header = columns.map((k) => (k === 'lon' || k === 'lat' ? coordinateColumn(k) : k));
+        const csv = toCsv(header, rows.map((r) => columns.map((k) => r[k] as unknown)));
         return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="problems.csv"' });
       }
       return c.json({ problems: rows, next: rows.length === q.limit ? rows[rows.length - 1]!.id : null });
