@@ -30,7 +30,7 @@ export default defineConfig({
           name: 'e2e',
           sequence: { groupOrder: 2 },
           include: ['test/e2e/**/*.test.ts'],
-          globalSetup: ['test/support/global-setup.ts'],
+          globalSetup: ['test/support/global-setup.ts', 'test/support/browser-server.ts'],
           testTimeout: 120_000,
           hookTimeout: 240_000,
           maxWorkers: 1,

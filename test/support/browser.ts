@@ -6,19 +6,32 @@ import { type Browser, chromium, type Page } from 'playwright-core';
  * Without it the tests skip, unless CI is set: then they fail.
  */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
+export const haveChromium = existsSync(chromiumPath);
 export const skipBrowser = !haveChromium && !process.env.CI;
 if (skipBrowser) console.warn(`[e2e] skipped: no Chromium at ${chromiumPath} (install Debian's chromium or set CHROMIUM_PATH)`);
 
+export const chromiumArgs = [
+  '--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+/**
+ * Chromium for one test file: a connection to the tier's shared browser when
+ * the e2e global setup started one (browser-server.ts; closing it closes this
+ * file's contexts and disconnects), otherwise a browser of its own.
+ */
 export async function launchChromium(): Promise<Browser> {
   if (!haveChromium) throw new Error(`No Chromium at ${chromiumPath}: CI is set, so the browser test fails instead of skipping`);
-  return chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--no-sandbox', '--enable-unsafe-swiftshader', '--use-angle=swiftshader', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run',
-    ],
-  });
+  const endpoint = await sharedChromium();
+  if (endpoint) return chromium.connect(endpoint);
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+}
+
+/** The shared browser's address inside a vitest worker that was given one (benchmarks run outside vitest). */
+async function sharedChromium(): Promise<string | null> {
+  if (!process.env.VITEST) return null;
+  const { inject } = await import('vitest');
+  return inject('chromiumEndpoint') ?? null;
 }
 
 /** A page that records every page error, console error and failed response into `problems`. */
