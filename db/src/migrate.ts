@@ -26,10 +26,24 @@ const migrations: Record<string, Migration> = {
   '0011_audit_second_scope': m0011,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
+/** The migrations, each announcing itself to `onMigration` as it starts (a first start runs them all: 20 s and more). */
+function provider(onMigration?: (name: string) => void): MigrationProvider {
+  if (!onMigration) return { getMigrations: async () => migrations };
+  const announced = Object.fromEntries(
+    Object.entries(migrations).map(([name, migration]) => [name, {
+      ...migration,
+      up: async (db: Kysely<unknown>) => {
+        onMigration(name);
+        await migration.up(db);
+      },
+    }]),
+  );
+  return { getMigrations: async () => announced };
+}
 
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, migrationTableName: 'civgrid_migrations', migrationLockTableName: 'civgrid_migrations_lock' });
+/** Applies the migrations not yet applied, in name order; returns their names. */
+export async function migrateToLatest(db: Kysely<unknown>, options: { onMigration?: (name: string) => void } = {}): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: provider(options.onMigration), migrationTableName: 'civgrid_migrations', migrationLockTableName: 'civgrid_migrations_lock' });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
