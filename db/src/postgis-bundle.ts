@@ -92,7 +92,7 @@ export const postgisCore: Extension = {
   name: 'postgis',
   async setup(pg, emscriptenOpts) {
     const result = await postgis.setup(pg, emscriptenOpts);
-    if (!result.bundlePath || result.bundlePath.protocol !== 'file:') return result;
+    if (result.bundlePath?.protocol !== 'file:') return result;
     try {
       return { ...result, bundlePath: trimmedBundle(result.bundlePath) };
     } catch {
