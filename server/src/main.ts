@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createDatabase, openForCommand } from '@civgrid/db';
@@ -20,7 +21,8 @@ try {
 }
 const logger = createLogger(config.LOG_LEVEL);
 
-logger.info('opening the database …', { engine: config.DATABASE_URL ? 'postgres' : 'embedded' });
+const creating = !config.DATABASE_URL && !existsSync(join(config.CIVGRID_DATA_DIR, 'PG_VERSION'));
+logger.info(creating ? `creating the embedded database in ${config.CIVGRID_DATA_DIR} (first start) …` : 'opening the database …', { engine: config.DATABASE_URL ? 'postgres' : 'embedded' });
 const opening = performance.now();
 let database = await openForCommand(
   'civgrid server',

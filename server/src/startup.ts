@@ -39,7 +39,10 @@ export async function prepareDatabase(database: Database, logger: Logger, option
     mark = now;
   };
 
-  const migrations = await migrateToLatest(database.db as never, { onMigration: (name) => logger.info(`migration ${name} …`) });
+  const migrations = await migrateToLatest(database.db as never, {
+    // the first one installs PostGIS: on the embedded engine the longest step of a first start, in one piece
+    onMigration: (name) => logger.info(`migration ${name} …${name.startsWith('0001') ? ' (installs PostGIS: the longest step)' : ''}`),
+  });
   if (migrations.length) logger.info('migrations applied', { applied: migrations.length });
   lap('migrate');
 
