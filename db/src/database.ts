@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { postgis } from '@electric-sql/pglite-postgis';
 import { Kysely, sql } from 'kysely';
 import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { pgliteDialect } from './pglite-dialect.ts';
+import { postgisCore } from './postgis-bundle.ts';
 import type { DB } from './schema.ts';
 
 export type Engine = 'embedded' | 'postgres';
@@ -78,7 +78,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     pg = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-      extensions: { postgis },
+      extensions: { postgis: postgisCore },
     });
   } catch (error) {
     await lock?.release();

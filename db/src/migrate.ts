@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import * as m0001 from './migrations/0001_domain.ts';
 import * as m0002 from './migrations/0002_duty_coverage.ts';
 import * as m0003 from './migrations/0003_accounts.ts';
@@ -26,11 +26,43 @@ const migrations: Record<string, Migration> = {
   '0011_audit_second_scope': m0011,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
+/** The migrations, each announcing itself to `onMigration` as it starts (a first start runs them all: 20 s and more). */
+function provider(onMigration?: (name: string) => void): MigrationProvider {
+  if (!onMigration) return { getMigrations: async () => migrations };
+  const announced = Object.fromEntries(
+    Object.entries(migrations).map(([name, migration]) => [name, {
+      ...migration,
+      up: async (db: Kysely<unknown>) => {
+        onMigration(name);
+        await migration.up(db);
+      },
+    }]),
+  );
+  return { getMigrations: async () => announced };
+}
 
-export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, migrationTableName: 'civgrid_migrations', migrationLockTableName: 'civgrid_migrations_lock' });
+/** Applies the migrations not yet applied, in name order; returns their names. */
+export async function migrateToLatest(db: Kysely<unknown>, options: { onMigration?: (name: string) => void } = {}): Promise<string[]> {
+  // Every start asks; nearly always all are applied. One read says so, where the
+  // migrator's lock table, transaction and lock cost ~0.8 s of CPU on the embedded engine.
+  if (await allApplied(db)) return [];
+  const migrator = new Migrator({ db, provider: provider(options.onMigration), migrationTableName: 'civgrid_migrations', migrationLockTableName: 'civgrid_migrations_lock' });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * Whether exactly the known migrations are recorded as applied; false when
+ * unsure (no table yet, or one this code does not know: the migrator then says so).
+ */
+async function allApplied(db: Kysely<unknown>): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`SELECT name FROM civgrid_migrations`.execute(db);
+    const applied = new Set(rows.map((r) => r.name));
+    const known = Object.keys(migrations);
+    return applied.size === known.length && known.every((name) => applied.has(name));
+  } catch {
+    return false;
+  }
 }

@@ -59,6 +59,12 @@ const schema = z.object({
    * process answered. Unset: not sent.
    */
   CIVGRID_INSTANCE: z.string().regex(/^[A-Za-z0-9._:@-]{1,64}$/, 'must be 1–64 letters, digits, dots, colons, @, dashes or underscores').optional(),
+  /**
+   * Build the built-in offline basemap (data/tiles/basemap.pmtiles) from the
+   * database when it is missing: at the first start, and when it was deleted.
+   * false: only `tiles:basemap` writes it.
+   */
+  CIVGRID_BASEMAP_AUTOBUILD: z.enum(['true', 'false', '1', '0']).default('true').transform((v) => v === 'true' || v === '1'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   /** 天地图 key; when set, Tianditu is offered as a basemap. */
   CIVGRID_TIANDITU_KEY: z.string().regex(/^[A-Za-z0-9]{8,64}$/, 'must be a Tianditu key (letters and digits)').optional(),

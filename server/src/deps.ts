@@ -53,6 +53,8 @@ export interface AppDeps {
   webRoot?: string | undefined;
   /** Folder of the .pmtiles archives served under /tiles (the offline basemap); omitted → none. */
   tilesDir?: string | undefined;
+  /** Builds the built-in basemap's archive in tilesDir when a request finds it missing (false: it will not); omitted → never. */
+  basemapBuilder?: { request(): boolean } | undefined;
   /** Basemaps besides the built-in one: Tianditu (with a key) and configured XYZ or PMTiles URLs. */
   basemaps?: { tiandituKey?: string | undefined; custom?: Basemap[] } | undefined;
   /** Demo mode: GET /api/auth/demo lists the demo accounts and their password. */

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createDatabase, migrateToLatest, openForCommand } from '@civgrid/db';
-import { disableDemoAccounts, ensureDemoAccounts, isSeeded, seedDemo } from '@civgrid/db/seed';
-import { ensureFirstAdmin } from './auth/first-admin.ts';
+import { BuiltinBasemapBuilder } from './services/builtin-basemap.ts';
+import { prepareDatabase } from './startup.ts';
 import { startHousekeeping } from './services/housekeeping.ts';
 import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
@@ -20,44 +21,30 @@ try {
 }
 const logger = createLogger(config.LOG_LEVEL);
 
+const creating = !config.DATABASE_URL && !existsSync(join(config.CIVGRID_DATA_DIR, 'PG_VERSION'));
+logger.info(creating ? `creating the embedded database in ${config.CIVGRID_DATA_DIR} (first start) …` : 'opening the database …', { engine: config.DATABASE_URL ? 'postgres' : 'embedded' });
+const opening = performance.now();
 let database = await openForCommand(
   'civgrid server',
   { url: config.DATABASE_URL, dataDir: config.CIVGRID_DATA_DIR, purpose: `civgrid server on port ${config.PORT}` },
   'Stop that process first, or give this server a data dir of its own (CIVGRID_DATA_DIR); several servers can share one PostgreSQL database (DATABASE_URL).',
 );
-logger.info('database opened', { engine: database.engine, dataDir: database.engine === 'embedded' ? config.CIVGRID_DATA_DIR : undefined });
-const applied = await migrateToLatest(database.db as never);
-if (applied.length) logger.info('migrations applied', { applied });
+logger.info('database opened', { engine: database.engine, dataDir: database.engine === 'embedded' ? config.CIVGRID_DATA_DIR : undefined, ms: Math.round(performance.now() - opening) });
 // `main.js --migrate-only`: apply the migrations and stop (deploy/systemd/civgrid-migrate.service runs this before the servers start)
 if (process.argv.includes('--migrate-only')) {
-  logger.info(applied.length ? 'migrated; not starting the server (--migrate-only)' : 'database is up to date (--migrate-only)');
+  const applied = await migrateToLatest(database.db as never, { onMigration: (name) => logger.info(`migration ${name} …`) });
+  logger.info(applied.length ? 'migrated; not starting the server (--migrate-only)' : 'database is up to date (--migrate-only)', { applied: applied.length });
   await database.close();
   process.exit(0);
 }
-
-if (config.CIVGRID_DEMO && !(await isSeeded(database.db))) {
-  logger.info('seeding the demo district 象山区 (first start only, takes a minute) …');
-  const report = await seedDemo(database.db, { onProgress: (step: string) => logger.info('seed', { step }) });
-  logger.info('demo district seeded', { ms: report.ms, counts: report.counts });
-}
-
-if (config.CIVGRID_DEMO) {
-  const created = await ensureDemoAccounts(database.db);
-  if (created) logger.info('demo accounts created', { created });
-  logger.warn('DEMO MODE: one account per role with the published password civgrid-demo, listed on the login page. Set CIVGRID_DEMO=false for real data.');
-} else {
-  const disabled = await disableDemoAccounts(database.db);
-  if (disabled) logger.warn('demo accounts switched off (CIVGRID_DEMO=false)', { disabled });
-}
-if (config.CIVGRID_ADMIN_USERNAME && config.CIVGRID_ADMIN_PASSWORD) {
-  try {
-    if (await ensureFirstAdmin(database.db, config.CIVGRID_ADMIN_USERNAME, config.CIVGRID_ADMIN_PASSWORD)) {
-      logger.info('first admin created from CIVGRID_ADMIN_USERNAME', { username: config.CIVGRID_ADMIN_USERNAME });
-    }
-  } catch (error) {
-    logger.error('could not create the first admin', { error: (error as Error).message });
-  }
-}
+const tilesDir = join(config.CIVGRID_DATA_DIR, 'tiles');
+const basemapBuilder = new BuiltinBasemapBuilder(database.db, tilesDir, logger, config.CIVGRID_BASEMAP_AUTOBUILD);
+const startup = await prepareDatabase(database, logger, {
+  demo: config.CIVGRID_DEMO,
+  admin: config.CIVGRID_ADMIN_USERNAME && config.CIVGRID_ADMIN_PASSWORD ? { username: config.CIVGRID_ADMIN_USERNAME, password: config.CIVGRID_ADMIN_PASSWORD } : undefined,
+  basemap: basemapBuilder,
+});
+logger.info('startup steps done', { ms: startup.ms });
 
 if (config.DATABASE_URL) {
   // Migrations and the seed may run long; the requests' statements may not (the embedded engine cannot interrupt one).
@@ -65,8 +52,11 @@ if (config.DATABASE_URL) {
   database = await createDatabase({ url: config.DATABASE_URL, statementTimeoutMs: STATEMENT_TIMEOUT_MS });
   await setup.close();
 }
+// a request that finds the archive deleted has it built again, on the database the server uses
+const builder = new BuiltinBasemapBuilder(database.db, tilesDir, logger, config.CIVGRID_BASEMAP_AUTOBUILD);
 
-const app = createApp({ database, logger, webRoot: config.CIVGRID_WEB_ROOT, tilesDir: join(config.CIVGRID_DATA_DIR, 'tiles'),
+const app = createApp({ database, logger, webRoot: config.CIVGRID_WEB_ROOT, tilesDir,
+  basemapBuilder: builder,
   basemaps: { tiandituKey: config.CIVGRID_TIANDITU_KEY, custom: config.CIVGRID_BASEMAPS },
   demo: config.CIVGRID_DEMO,
   trustProxy: config.CIVGRID_TRUST_PROXY,
@@ -77,7 +67,7 @@ const app = createApp({ database, logger, webRoot: config.CIVGRID_WEB_ROOT, tile
 const stopHousekeeping = startHousekeeping(database.db, logger);
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   logger.info(`civgrid is ready at http://localhost:${info.port}`, {
-    port: info.port, host: config.HOST, engine: database.engine, instance: config.CIVGRID_INSTANCE,
+    port: info.port, host: config.HOST, engine: database.engine, instance: config.CIVGRID_INSTANCE, sinceProcessStartMs: Math.round(performance.now()),
     ...(config.CIVGRID_TRUST_PROXY && { trustedProxies: config.CIVGRID_TRUSTED_PROXIES }),
   });
 });

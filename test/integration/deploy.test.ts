@@ -36,6 +36,7 @@ import postgres from 'postgres';
 import { PbfReader } from 'pbf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RATE_LIMITS } from '../../server/src/auth/rate-limit.middleware.ts';
+import { compiledServer } from '../support/compiled-server.ts';
 import { clonePostgresTemplate } from '../support/database.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -44,14 +45,8 @@ const SYSTEMD_DIR = join(ROOT, 'deploy/systemd');
 const PMTILES_FIXTURE = join(ROOT, 'test/fixtures/pmtiles/world_stamen_toner_raster_z0-3.pmtiles');
 const DEMO_PASSWORD = 'civgrid-demo';
 
-/**
- * How a server process is started: the one place to change when the
- * compiled entry point (`node server/dist/main.js`, what the systemd unit
- * runs) is built by `pnpm build`. Until then: the sources through tsx.
- */
-function serverCommand(): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', 'tsx', join(ROOT, 'server/src/main.ts')] };
-}
+/** How a server process is started: the compiled entry point the systemd unit runs, `node server/dist/main.js`. */
+const serverCommand = compiledServer;
 
 function findNginx(): string | undefined {
   for (const path of ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx']) if (existsSync(path)) return path;

@@ -240,7 +240,7 @@ describe('GET /api/map/style.json', () => {
       basemaps: { tiandituKey: 'abcdef123456', custom: [{ id: 'osm', name: 'OSM', type: 'xyz', tiles: ['https://tiles.example.org/{z}/{x}/{y}.png'], attribution: '© OpenStreetMap contributors' }] },
     });
     const list = (await (await full.request('/api/map/basemaps')).json()) as { id: string }[];
-    expect(list.map((b) => b.id)).toEqual(['none', 'builtin', 'tianditu', 'osm']);
+    expect(list.map((b) => b.id)).toEqual(['builtin', 'none', 'tianditu', 'osm']);
     expect(JSON.stringify(list)).not.toContain('abcdef123456');
     for (const id of ['none', 'builtin', 'tianditu', 'osm']) {
       const res = await full.request(`http://localhost/api/map/style.json?basemap=${id}`);

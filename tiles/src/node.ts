@@ -4,3 +4,4 @@ export * from './pmtiles-file-source.ts';
 export * from './pmtiles-writer.ts';
 export * from './pmtiles-extract.ts';
 export * from './basemap.ts';
+export { BASEMAP_MAX_ZOOM, BASEMAP_MIN_ZOOM, NoDistrictError, buildBasemapFile } from './cli/basemap-file.ts';

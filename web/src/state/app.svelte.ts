@@ -31,12 +31,24 @@ export class AppState {
   });
   /** The admin panel open, if any. */
   panel = $state<AdminPanel | null>(null);
-  /** The basemap under the district's layers (`none`: a plain background), remembered across visits. */
-  basemap = $state(readBasemap());
+  /** The basemaps on offer (GET /api/map/basemaps), the installation's default first. */
   basemaps = $state.raw<import('../api/types.ts').BasemapInfo[]>([]);
+  /** The basemap a person picked, remembered across visits; null: the default. */
+  private chosenBasemap = $state<string | null>(readBasemap());
+
+  /**
+   * The basemap under the district's layers: the one picked when it is on
+   * offer, else the first on offer (the built-in offline basemap once it is
+   * built, `none` — a plain background — without it); '' until the list is known.
+   */
+  get basemap(): string {
+    const list = this.basemaps;
+    if (list.length === 0) return '';
+    return list.some((b) => b.id === this.chosenBasemap) ? (this.chosenBasemap as string) : list[0]!.id;
+  }
 
   setBasemap(id: string): void {
-    this.basemap = id;
+    this.chosenBasemap = id;
     try {
       localStorage.setItem(BASEMAP_KEY, id);
     } catch {
@@ -49,13 +61,14 @@ export class AppState {
 }
 
 const APP_KEY = Symbol('civgrid.app');
-const BASEMAP_KEY = 'civgrid.basemap';
+// a new key: the one before also stored the plain map whenever no basemap was on offer, which hid the built-in one once built
+const BASEMAP_KEY = 'civgrid.basemap.choice';
 
-function readBasemap(): string {
+function readBasemap(): string | null {
   try {
-    return globalThis.localStorage?.getItem(BASEMAP_KEY) ?? 'none';
+    return globalThis.localStorage?.getItem(BASEMAP_KEY) ?? null;
   } catch {
-    return 'none';
+    return null;
   }
 }
 

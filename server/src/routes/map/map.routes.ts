@@ -8,12 +8,22 @@ import type { Env } from '../../http/env.ts';
 import { notFound } from '../../http/errors.ts';
 import { validate } from '../../http/validate.ts';
 
-/** The basemaps this installation offers, in menu order: plain, built-in, Tianditu, configured. */
-export function availableBasemaps(deps: Pick<AppDeps, 'tilesDir' | 'basemaps'>): Basemap[] {
-  const list: Basemap[] = [{ id: 'none', name: '无底图' }];
+/** One name for the built-in basemap, the same in the API and the UI (layers.basemapBuiltin). */
+export const BUILTIN_BASEMAP_NAME = '内置离线底图';
+
+/**
+ * The basemaps this installation offers, in menu order, the first the default:
+ * the built-in offline basemap (once its archive exists), plain, Tianditu,
+ * configured ones. A missing archive is asked to be built (see BuiltinBasemapBuilder).
+ */
+export function availableBasemaps(deps: Pick<AppDeps, 'tilesDir' | 'basemaps' | 'basemapBuilder'>): Basemap[] {
+  const list: Basemap[] = [];
   if (deps.tilesDir && existsSync(join(deps.tilesDir, 'basemap.pmtiles'))) {
-    list.push({ id: 'builtin', name: '内置底图', type: 'pmtiles', url: '/tiles/basemap.pmtiles', attribution: '区界 DataV · 漓江 © OpenStreetMap contributors', schema: 'civgrid' });
+    list.push({ id: 'builtin', name: BUILTIN_BASEMAP_NAME, type: 'pmtiles', url: '/tiles/basemap.pmtiles', attribution: '区界 DataV · 漓江 © OpenStreetMap contributors', schema: 'civgrid' });
+  } else {
+    deps.basemapBuilder?.request();
   }
+  list.push({ id: 'none', name: '无底图' });
   if (deps.basemaps?.tiandituKey) list.push(tiandituBasemap(deps.basemaps.tiandituKey));
   list.push(...(deps.basemaps?.custom ?? []));
   return list;
@@ -31,15 +41,16 @@ export function basemapOrigins(deps: Pick<AppDeps, 'basemaps'>): string[] {
   return [...origins];
 }
 
-export function mapRoutes(deps: Pick<AppDeps, 'tilesDir' | 'basemaps'>) {
+export function mapRoutes(deps: Pick<AppDeps, 'tilesDir' | 'basemaps' | 'basemapBuilder'>) {
   return new Hono<Env>()
     .get('/basemaps', (c) => {
       // the key stays on the server side of the list; the style carries it only in tile URLs
       return c.json(availableBasemaps(deps).map((b) => ({ id: b.id, name: b.name, type: 'type' in b ? b.type : 'none' })));
     })
-    .get('/style.json', validate('query', z.object({ basemap: z.string().max(40).default('none') })), (c) => {
+    .get('/style.json', validate('query', z.object({ basemap: z.string().max(40).optional() })), (c) => {
       const id = c.req.valid('query').basemap;
-      const basemap = availableBasemaps(deps).find((b) => b.id === id);
+      // without a choice, the default: the first on offer
+      const basemap = id === undefined ? availableBasemaps(deps)[0] : availableBasemaps(deps).find((b) => b.id === id);
       if (!basemap) {
         throw notFound('unknown_basemap', `No basemap "${id}" here`, { basemaps: availableBasemaps(deps).map((b) => b.id) });
       }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Basemap, basemapStyle } from '@civgrid/tiles';
 import { Hono } from 'hono';
 import type { AppDeps, Services } from '../../deps.ts';
@@ -12,11 +14,11 @@ export const PUBLIC_BASEMAP_URL = '/api/public/map/basemap.pmtiles';
 
 /**
  * The basemap of the citizen page: one that needs no session. Tianditu first
- * (a real street map with names, when a key is configured), then the built-in
- * archive read through its public URL, then another configured basemap whose
+ * (a real street map with names, when its key is configured), else the built-in
+ * offline basemap, the default, read through its public URL, then another configured basemap whose
  * tiles come from elsewhere; none when nothing is on offer.
  */
-export function publicBasemap(deps: Pick<AppDeps, 'tilesDir' | 'basemaps'>): Basemap {
+export function publicBasemap(deps: Pick<AppDeps, 'tilesDir' | 'basemaps' | 'basemapBuilder'>): Basemap {
   const list = availableBasemaps(deps);
   const open = (b: Basemap) => 'type' in b && (b.type === 'xyz' ? b.tiles.every((t) => t === '|' || /^https?:\/\//.test(t)) : /^https?:\/\//.test(b.url));
   const tianditu = list.find((b) => b.id === 'tianditu');
@@ -32,7 +34,7 @@ export function publicBasemap(deps: Pick<AppDeps, 'tilesDir' | 'basemaps'>): Bas
  * name, and the built-in basemap archive. Nothing of the responsibility
  * layers, their owners and people, or the problems.
  */
-export function publicMapRoutes(deps: Pick<AppDeps, 'tilesDir' | 'basemaps'>, { database }: Services) {
+export function publicMapRoutes(deps: Pick<AppDeps, 'tilesDir' | 'basemaps' | 'basemapBuilder'>, { database }: Services) {
   const area = new PublicMapRepository(database.db);
   const files = deps.tilesDir ? pmtilesFileRoutes({ dir: deps.tilesDir }) : null;
   return new Hono<Env>()
@@ -42,6 +44,9 @@ export function publicMapRoutes(deps: Pick<AppDeps, 'tilesDir' | 'basemaps'>, { 
     )
     .get('/basemap.pmtiles', (c) => {
       if (!files) throw notFound('no_basemap', 'This installation has no built-in basemap (pnpm tiles:basemap builds it).');
+      if (deps.basemapBuilder && !existsSync(join(deps.tilesDir ?? '', 'basemap.pmtiles')) && deps.basemapBuilder.request()) {
+        throw notFound('no_basemap', 'The built-in basemap is missing; it is being built, ask again in a few seconds.');
+      }
       // only this one archive: the tiles folder may hold others (field packages) that need a session
       const url = new URL(c.req.url);
       url.pathname = '/basemap.pmtiles';
