@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createDatabase, migrateToLatest, openForCommand } from '@civgrid/db';
-import { disableDemoAccounts, ensureDemoAccounts, isSeeded, seedDemo } from '@civgrid/db/seed';
+import { disableDemoAccounts, ensureDemoAccounts, isSeeded, reanchorDemo, seedDemo } from '@civgrid/db/seed';
 import { ensureFirstAdmin } from './auth/first-admin.ts';
 import { startHousekeeping } from './services/housekeeping.ts';
 import { createApp } from './app.ts';
@@ -32,7 +32,12 @@ if (applied.length) logger.info('migrations applied', { applied });
 if (config.CIVGRID_DEMO && !(await isSeeded(database.db))) {
   logger.info('seeding the demo district 象山区 (first start only, takes a minute) …');
   const report = await seedDemo(database.db, { onProgress: (step: string) => logger.info('seed', { step }) });
-  logger.info('demo district seeded', { ms: report.ms, counts: report.counts });
+  logger.info('demo district seeded', { ms: report.ms, anchor: report.anchor, counts: report.counts });
+} else if (config.CIVGRID_DEMO) {
+  // a demo opened days after it was seeded moves its dates to today, unless someone has edited it
+  const moved = await reanchorDemo(database.db);
+  if (moved.shifted) logger.info('demo dates moved to today', { from: moved.from, to: moved.to, days: moved.days });
+  else if (moved.reason === 'touched') logger.info('demo data edited, so its dates are kept', { anchor: moved.anchor });
 }
 
 if (config.CIVGRID_DEMO) {
