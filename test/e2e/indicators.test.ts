@@ -16,11 +16,10 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Database } from '@civgrid/db';
-import { DEMO_PASSWORD } from '@civgrid/db/seed';
+import { DEMO_PASSWORD, demoSetting } from '@civgrid/db/seed';
 import { createApp } from '@civgrid/server';
 import { serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
 import { freshDatabase } from '../support/database.ts';
@@ -78,7 +77,8 @@ describe.skipIf(skipBrowser)('categories and indicators', () => {
       throw new Error(`${webRoot}/index.html is missing: run \`pnpm --filter @civgrid/web build\` first`);
     }
     database = await freshDatabase();
-    const { anchor } = (await sql<{ anchor: string }>`SELECT value->>'anchor' AS anchor FROM settings WHERE key = 'demo'`.execute(database.db)).rows[0]!;
+    const anchor = (await demoSetting(database.db))?.anchor;
+    if (!anchor) throw new Error('the demo template records no anchor day');
     TO = addDays(`${anchor.slice(0, 8)}01`, -1);
     FROM = `${TO.slice(0, 8)}01`;
     const weekday = new Date(`${FROM}T00:00:00Z`).getUTCDay();

@@ -174,3 +174,4 @@ async function countRows(db: Kysely<DB>): Promise<Record<string, number>> {
 export { HOLIDAYS, type HolidayRow } from './holidays.ts';
 export { reanchorDemo, type ReanchorReport } from './reanchor.ts';
 export { chinaDay, demoRounds, isDay } from './timeline.ts';
+export { type DemoSetting, demoSetting } from './setting.ts';
