@@ -1,5 +1,5 @@
 import { type Database, migrateToLatest } from '@civgrid/db';
-import { disableDemoAccounts, ensureDemoAccounts, isSeeded, seedDemo } from '@civgrid/db/seed';
+import { disableDemoAccounts, ensureDemoAccounts, isSeeded, reanchorDemo, seedDemo } from '@civgrid/db/seed';
 import { ensureFirstAdmin } from './auth/first-admin.ts';
 import type { Logger } from './http/logger.ts';
 import type { BasemapBuild, BuiltinBasemapBuilder } from './services/builtin-basemap.ts';
@@ -50,8 +50,13 @@ export async function prepareDatabase(database: Database, logger: Logger, option
   if (options.demo && !(await isSeeded(database.db))) {
     logger.info('seeding the demo district 象山区 (first start only) …');
     const report = await seedDemo(database.db, { onProgress: (step: string) => logger.info(`seed: ${step} …`) });
-    logger.info('demo district seeded', { ms: report.ms, counts: report.counts });
+    logger.info('demo district seeded', { ms: report.ms, anchor: report.anchor, counts: report.counts });
     seeded = true;
+  } else if (options.demo) {
+    // a demo opened days after it was seeded moves its dates to today, unless someone has edited it
+    const moved = await reanchorDemo(database.db);
+    if (moved.shifted) logger.info('demo dates moved to today', { from: moved.from, to: moved.to, days: moved.days });
+    else if (moved.reason === 'touched') logger.info('demo data edited, so its dates are kept', { anchor: moved.anchor });
   }
   lap('seed');
 

@@ -158,7 +158,7 @@ describe.skipIf(skipBrowser)('heat map', () => {
   it('draws the heat map from the problems tiles, with no errors', async () => {
     await page.getByTestId('heatmap-toggle').click();
     await page.getByTestId('heatmap-panel').waitFor();
-    // all time: the demo's problems lie in the year before 1 November 2026, whatever today is
+    // all time: the demo's problems lie in the year up to the day it was seeded (or re-anchored)
     await page.locator('[data-testid=heat-period] [data-value=all]').click();
     await drawnWith('from', null);
     await page.getByTestId('heat-hotspots').waitFor();

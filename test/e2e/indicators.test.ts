@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Database } from '@civgrid/db';
-import { DEMO_PASSWORD } from '@civgrid/db/seed';
+import { DEMO_PASSWORD, demoSetting } from '@civgrid/db/seed';
 import { createApp } from '@civgrid/server';
 import { serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
@@ -54,10 +54,10 @@ interface Rankings {
   black: { id: number; name: string; onTimeClosureRate: number | null }[];
 }
 
-// October 2026: a whole month of the demo's problems (the seed's reference date is 1 November 2026)
-const FROM = '2026-10-01';
-const TO = '2026-10-31';
-const FORTNIGHT = '2026-10-12';
+/** A day some days later (or earlier), as YYYY-MM-DD. */
+const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+/** 2026-10-12 → 2026年10月12日, as the rankings' period label reads. */
+const chineseDay = (day: string) => `${Number(day.slice(0, 4))}年${Number(day.slice(5, 7))}月${Number(day.slice(8, 10))}日`;
 
 describe.skipIf(skipBrowser)('categories and indicators', () => {
   let database: Database;
@@ -66,12 +66,23 @@ describe.skipIf(skipBrowser)('categories and indicators', () => {
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
+  // the whole month before the one the demo's time line ends in, and a fortnight (Monday to Sunday) in it:
+  // the demo is seeded relative to its anchor day, so these come from the database, not from the calendar
+  let FROM: string;
+  let TO: string;
+  let FORTNIGHT: string;
 
   beforeAll(async () => {
     if (!existsSync(resolve(webRoot, 'index.html'))) {
       throw new Error(`${webRoot}/index.html is missing: run \`pnpm --filter @civgrid/web build\` first`);
     }
     database = await freshDatabase();
+    const anchor = (await demoSetting(database.db))?.anchor;
+    if (!anchor) throw new Error('the demo template records no anchor day');
+    TO = addDays(`${anchor.slice(0, 8)}01`, -1);
+    FROM = `${TO.slice(0, 8)}01`;
+    const weekday = new Date(`${FROM}T00:00:00Z`).getUTCDay();
+    FORTNIGHT = addDays(FROM, ((8 - weekday) % 7) + 7); // the second Monday of that month
     const app = createApp({ database, webRoot, demo: true });
     server = await new Promise<ReturnType<typeof serve>>((done) => {
       const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => done(started));
@@ -221,7 +232,7 @@ describe.skipIf(skipBrowser)('categories and indicators', () => {
     await page.getByTestId('rankings-period').fill(FORTNIGHT);
     const rankings = await api<Rankings>(`/api/rankings/communities?period=${FORTNIGHT}`);
     expect(rankings.ranked.length).toBeGreaterThan(0);
-    await expect.poll(() => page.getByTestId('rankings-period-label').textContent()).toContain('2026年10月12日 至 2026年10月25日（14 天）');
+    await expect.poll(() => page.getByTestId('rankings-period-label').textContent()).toContain(`${chineseDay(FORTNIGHT)} 至 ${chineseDay(addDays(FORTNIGHT, 13))}（14 天）`);
 
     const names = (kind: 'red' | 'black') => page.locator(`[data-testid=ranking-${kind}-row] .name`).allTextContents();
     await expect.poll(() => names('red')).toEqual(rankings.red.map((r) => r.name));
@@ -236,8 +247,8 @@ describe.skipIf(skipBrowser)('categories and indicators', () => {
 
     // the previous fortnight is another list
     await page.getByTestId('rankings-previous').click();
-    await expect.poll(() => page.getByTestId('rankings-period').inputValue()).toBe('2026-09-28');
-    const earlier = await api<Rankings>('/api/rankings/communities?period=2026-09-28');
+    await expect.poll(() => page.getByTestId('rankings-period').inputValue()).toBe(addDays(FORTNIGHT, -14));
+    const earlier = await api<Rankings>(`/api/rankings/communities?period=${addDays(FORTNIGHT, -14)}`);
     await expect.poll(() => names('red')).toEqual(earlier.red.map((r) => r.name));
     expectNoProblems();
   });

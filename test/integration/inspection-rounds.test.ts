@@ -91,10 +91,13 @@ afterAll(async () => {
 });
 
 describe('the demo rounds', () => {
-  it('has two rounds of the fourth quarter, weighted 0.4 and 0.6, each with 18 groups over all 165 points', async () => {
+  it('has the two rounds of one assessment, the current one and the next, weighted 0.4 and 0.6, each with 18 groups over all 165 points', async () => {
     const { rounds } = await ok<{ rounds: Round[] }>(viewer.request('/api/inspection/rounds'));
-    const first = rounds.find((r) => r.name === '2026年第四季度文明城市测评 第一轮')!;
-    const second = rounds.find((r) => r.name === '2026年第四季度文明城市测评 第二轮')!;
+    // the seed dates and names them after its anchor day (see demo-timeline.test.ts)
+    const first = rounds.find((r) => r.status === 'active' && r.name.endsWith(' 第一轮'))!;
+    const second = rounds.find((r) => r.status === 'planning' && r.name.endsWith(' 第二轮'))!;
+    expect(second.name.replace(/ 第二轮$/, '')).toBe(first.name.replace(/ 第一轮$/, ''));
+    expect(first.endsOn < second.startsOn).toBe(true);
     expect(first.weight).toBe(0.4);
     expect(second.weight).toBe(0.6);
     for (const round of [first, second]) {
@@ -119,9 +122,10 @@ describe('the demo rounds', () => {
     await fails(viewer.request('/api/inspection/rounds?member=you'), 400, 'invalid_request');
   });
 
-  it('has a closed third-quarter round with every point checked once, scored by the rule from its items', async () => {
+  it('has a finished round before them with every point checked once, scored by the rule from its items', async () => {
     const { rounds } = await ok<{ rounds: Round[] }>(viewer.request('/api/inspection/rounds'));
-    const history = rounds.find((r) => r.name === '2026年第三季度文明城市测评')!;
+    const history = rounds.find((r) => r.status === 'closed')!;
+    expect(history.endsOn < rounds.find((r) => r.status === 'active')!.startsOn).toBe(true);
     expect(history.status).toBe('closed');
     expect(history.groups.every((g) => g.members.length === 0)).toBe(true); // nobody's field app lists it
     const scores = await ok<{ unchecked: number[]; points: { pointId: number; score: number }[] }>(viewer.request(`/api/inspection/rounds/${history.id}/scores`));

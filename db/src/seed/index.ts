@@ -7,13 +7,15 @@ import { seedContext } from './context.ts';
 import { seedInspection } from './inspection.ts';
 import { seedOrganisations } from './organisations.ts';
 import { seedPoints } from './points.ts';
-import { seedProblems } from './problems.ts';
+import { seedProblemEvents, seedProblems } from './problems.ts';
 import { seedRoadSections } from './road-sections.ts';
 import { seedRoads } from './roads.ts';
 import { createRng } from './random.ts';
 import { loadSourceData } from './source-data.ts';
 import { exec, rows } from './sql-helpers.ts';
+import { type DemoSetting, demoSetting } from './setting.ts';
 import { seedTerritory } from './territory.ts';
+import { chinaDay, isDay, referenceMoment } from './timeline.ts';
 import { seedZones } from './zones.ts';
 
 export interface SeedOptions {
@@ -24,11 +26,18 @@ export interface SeedOptions {
   onProgress?: (step: string) => void;
   /** Re-seed even though accounts other than the demo ones exist (they are deleted). */
   force?: boolean;
+  /**
+   * The day the demo's time line ends on, 'YYYY-MM-DD' (default: today in China).
+   * Given, a demo seeded for another day is rebuilt; left out, a seeded demo is kept whatever its day.
+   */
+  today?: string;
 }
 
 export interface SeedReport {
   skipped: boolean;
   seed: number;
+  /** The anchor day of the seeded demo. */
+  anchor: string;
   counts: Record<string, number>;
   ms: number;
 }
@@ -38,7 +47,7 @@ export { DEMO_ACCOUNTS, DEMO_PASSWORD, disableDemoAccounts, ensureDemoAccounts }
 export const DEFAULT_SEED = 20261122;
 export const DEFAULT_PROBLEMS = 20000;
 /** Bump when the generator changes, so that `pnpm seed` rebuilds an older demo. */
-export const SEED_VERSION = 4;
+export const SEED_VERSION = 5;
 
 const DOMAIN_TABLES = [
   'territories', 'context_features', 'organisations', 'people', 'duty_types', 'zones', 'zone_versions', 'roads',
@@ -47,18 +56,6 @@ const DOMAIN_TABLES = [
   'inspection_rounds', 'inspection_groups', 'inspection_group_members', 'inspection_round_points', 'inspection_routes',
   'inspection_checks', 'inspection_check_items',
 ] as const;
-
-interface DemoSetting {
-  seed: number;
-  problems: number;
-  version: number;
-}
-
-async function demoSetting(db: Kysely<DB>): Promise<Partial<DemoSetting> | undefined> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', 'demo').executeTakeFirst();
-  const value = typeof row?.value === 'string' ? (JSON.parse(row.value) as unknown) : row?.value;
-  return value && typeof value === 'object' ? (value as Partial<DemoSetting>) : undefined;
-}
 
 /** Whether the demo data has been seeded (by any seed). */
 export async function isSeeded(db: Kysely<DB>): Promise<boolean> {
@@ -76,12 +73,15 @@ export async function seedDemo(db: Kysely<DB>, options: SeedOptions = {}): Promi
   const problems = options.problems ?? DEFAULT_PROBLEMS;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative integer, not ${seed}`);
   if (!Number.isSafeInteger(problems) || problems < 0) throw new Error(`problems must be a non-negative integer, not ${problems}`);
+  const anchor = options.today ?? chinaDay();
+  if (!isDay(anchor)) throw new Error(`today must be a day as YYYY-MM-DD, not "${anchor}"`);
   const progress = options.onProgress ?? (() => {});
-  const wanted: DemoSetting = { seed, problems, version: SEED_VERSION };
+  const wanted: DemoSetting = { seed, problems, version: SEED_VERSION, anchor };
 
   const current = await demoSetting(db);
-  if (current && current.seed === seed && current.problems === problems && current.version === SEED_VERSION) {
-    return { skipped: true, seed, counts: await countRows(db), ms: Date.now() - started };
+  if (current && current.seed === seed && current.problems === problems && current.version === SEED_VERSION
+    && (options.today === undefined || current.anchor === options.today)) {
+    return { skipped: true, seed, anchor: current.anchor ?? anchor, counts: await countRows(db), ms: Date.now() - started };
   }
   // Re-seeding empties the territory, and with it every account scoped to it.
   // That is fine for the demo's own accounts, never silently for real ones.
@@ -117,26 +117,52 @@ export async function seedDemo(db: Kysely<DB>, options: SeedOptions = {}): Promi
     const zones = await seedZones(trx, territory, organisations, roads, rng.fork('zones'));
     progress('165 inspection points');
     const points = await seedPoints(trx, territory, organisations, roads, rng.fork('points'));
-    progress(`${problems.toLocaleString('en')} problems`);
-    await seedProblems(trx, problems, rng.fork('problems'));
 
     await exec(trx, sql`
       INSERT INTO layer_versions (layer)
       SELECT unnest(ARRAY['district', 'streets', 'communities', 'grids', 'roads', 'road-sections', 'inspection-points', 'zones', 'context', 'problems'])`);
     await trx.insertInto('audit_log').values({
       actor: 'seed', action: 'seed', entity: 'demo', entity_id: String(seed),
-      before: null, after: JSON.stringify({ seed, problems, version: SEED_VERSION, sections, zones, points }),
+      before: null, after: JSON.stringify({ seed, problems, version: SEED_VERSION, anchor, sections, zones, points }),
     }).execute();
 
     progress('demo accounts, one per role');
     await ensureDemoAccounts(trx);
-    progress('inspection rounds: two rounds of 18 groups (after the accounts: the demo inspector is in 第1组) and a closed one with its checks');
-    await seedInspection(trx, rng.fork('inspection'));
+    await seedTimeline(trx, { seed, problems, anchor, onProgress: progress });
 
     await trx.insertInto('settings').values({ key: 'demo', value: JSON.stringify(wanted) })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(wanted) })).execute();
   });
-  return { skipped: false, seed, counts: await countRows(db), ms: Date.now() - started };
+  return { skipped: false, seed, anchor, counts: await countRows(db), ms: Date.now() - started };
+}
+
+/** The tables seedTimeline fills (and empties first). */
+const TIMELINE_TABLES = [
+  'problems', 'problem_events', 'inspection_rounds', 'inspection_groups', 'inspection_group_members', 'inspection_round_points',
+  'inspection_routes', 'inspection_checks', 'inspection_check_items',
+] as const;
+
+/**
+ * The dated part of the demo, for an anchor day: the problems of the year up
+ * to it and their histories, the rounds around it and their checks. Needs the
+ * rest of the demo (territory, owners, points, accounts); replaces what these
+ * tables held. Deterministic: the same seed, count and anchor give the same
+ * rows with the same ids; two anchors give the same rows shifted in time.
+ */
+export async function seedTimeline(
+  trx: Kysely<DB>,
+  options: { seed: number; problems: number; anchor: string; onProgress?: (step: string) => void },
+): Promise<void> {
+  const progress = options.onProgress ?? (() => {});
+  if (!isDay(options.anchor)) throw new Error(`the anchor must be a day as YYYY-MM-DD, not "${options.anchor}"`);
+  const rng = createRng(options.seed);
+  await exec(trx, sql`TRUNCATE ${sql.join(TIMELINE_TABLES.map((t) => sql.table(t)))} RESTART IDENTITY CASCADE`);
+  progress(`${options.problems.toLocaleString('en')} problems in the year up to ${options.anchor}`);
+  await seedProblems(trx, options.problems, rng.fork('problems'), referenceMoment(options.anchor));
+  progress('problem histories: their steps by the demo supervisor, handler and inspector');
+  await seedProblemEvents(trx);
+  progress('inspection rounds: the current and the next round of 18 groups (the demo inspector leads 第1组), a finished one, and their checks');
+  await seedInspection(trx, rng.fork('inspection'), options.anchor);
 }
 
 async function countRows(db: Kysely<DB>): Promise<Record<string, number>> {
@@ -146,3 +172,6 @@ async function countRows(db: Kysely<DB>): Promise<Record<string, number>> {
   return { ...row };
 }
 export { HOLIDAYS, type HolidayRow } from './holidays.ts';
+export { reanchorDemo, type ReanchorReport } from './reanchor.ts';
+export { chinaDay, demoRounds, isDay } from './timeline.ts';
+export { type DemoSetting, demoSetting } from './setting.ts';

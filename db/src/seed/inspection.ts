@@ -1,12 +1,14 @@
 import { sql } from 'kysely';
 import type { Rng } from './random.ts';
+import { addDays, type DemoRound, demoRounds, weekdays } from './timeline.ts';
 import { exec, json, rows, type Tx } from './sql-helpers.ts';
 
 /**
- * The demo's inspection rounds (issue 8): the fourth-quarter assessment of
- * the civilised city in two rounds weighted 0.4 and 0.6, each over all 165
- * points with 18 groups (第1组…第18组; one district reported 18). The demo
- * `inspector` account leads 第1组 in both rounds.
+ * The demo's inspection rounds (issue 8), dated around the anchor day
+ * (timeline.ts): the current round of a two-round assessment weighted 0.4
+ * and 0.6, each over all 165 points with 18 groups (第1组…第18组; one
+ * district reported 18), and a finished round two months earlier. The demo
+ * `inspector` account leads 第1组 in the current and the next round.
  *
  * Points go to groups by SQL: ST_ClusterKMeans into 18 clusters, the clusters
  * in reading order (north to south in rows of five, west to east), the points
@@ -16,19 +18,7 @@ import { exec, json, rows, type Tx } from './sql-helpers.ts';
  * request for the routes (the automatic assignment of the API balances
  * better; this is the starting state a planner finds).
  */
-export const DEMO_ROUNDS = [
-  { name: '2026年第四季度文明城市测评 第一轮', startsOn: '2026-11-02', endsOn: '2026-11-13', weight: 0.4, status: 'active' },
-  { name: '2026年第四季度文明城市测评 第二轮', startsOn: '2026-12-01', endsOn: '2026-12-11', weight: 0.6, status: 'planning' },
-] as const;
-
 export const DEMO_GROUPS = 18;
-
-/**
- * A finished round before them, so that the demo has a check history: the
- * third-quarter assessment, closed, every point checked once by its group
- * (inserted after the two rounds above, which keep ids 1 and 2).
- */
-export const HISTORY_ROUND = { name: '2026年第三季度文明城市测评', startsOn: '2026-09-07', endsOn: '2026-09-18', weight: 1, status: 'closed' } as const;
 
 /** How a seeded check item turned out: most pass, some fail, a few fail seriously. */
 const RESULT_ODDS = { pass: 0.87, fail: 0.11, serious: 0.02 } as const;
@@ -39,11 +29,12 @@ const COLORS = [
   '#800000', '#808000', '#000075', '#c9a800', '#6b8e23', '#d45087', '#5a5a5a', '#bc8f8f', '#2e8b57',
 ];
 
-export async function seedInspection(db: Tx, rng: Rng): Promise<{ rounds: number; groups: number; checks: number }> {
+export async function seedInspection(db: Tx, rng: Rng, anchor: string): Promise<{ rounds: number; groups: number; checks: number }> {
+  const plan = demoRounds(anchor);
   const rounds = await rows(db, sql<{ id: number }>`
     INSERT INTO inspection_rounds (name, starts_on, ends_on, weight, status, created_by)
     SELECT r.name, r.starts_on::date, r.ends_on::date, r.weight, r.status, 'seed'
-    FROM json_to_recordset(${json([...DEMO_ROUNDS, HISTORY_ROUND].map((r, i) => ({ ...r, starts_on: r.startsOn, ends_on: r.endsOn, ord: i })))})
+    FROM json_to_recordset(${json([plan.current, plan.next, plan.finished].map((r, i) => ({ ...r, starts_on: r.startsOn, ends_on: r.endsOn, ord: i })))})
       AS r(name text, starts_on text, ends_on text, weight float8, status text, ord int)
     ORDER BY r.ord
     RETURNING id`);
@@ -77,33 +68,41 @@ export async function seedInspection(db: Tx, rng: Rng): Promise<{ rounds: number
     SELECT g.round_id, s.point_id, g.id
     FROM seed_point_groups s JOIN inspection_groups g ON g.sort = s.n
     ORDER BY g.round_id, s.point_id`);
-  const checks = await seedHistoryChecks(db, rounds.at(-1)!.id, rng);
-  return { rounds: rounds.length, groups: rounds.length * DEMO_GROUPS, checks };
+  // the finished round: every point checked once; the current one: the points its groups visited before the anchor day
+  const finished = await seedChecks(db, rounds[2]!.id, plan.finished, plan.finished.endsOn, rng.fork('finished'));
+  const current = await seedChecks(db, rounds[0]!.id, plan.current, addDays(anchor, -1), rng.fork('current'));
+  return { rounds: rounds.length, groups: rounds.length * DEMO_GROUPS, checks: finished + current };
 }
 
 /**
- * One check per point in the closed round, on a working day of the round
- * between 09:00 and 17:00 Beijing time, in the group's order of days; each
- * item of the point type's checklist drawn by RESULT_ODDS. Scores follow the
- * rule of server/src/services/inspection-score.ts (pass earns the item's
- * points, fail none, serious loses them). History only: the problems its
- * failures filed at the time are not made up.
+ * The checks of a round up to a day: each group visits its points in order
+ * (by id) over the round's working days (Monday to Friday), a share of them a
+ * day, between 09:00 and 17:00 Beijing time; only the visits up to `until`
+ * happened. Each item of the point type's checklist is drawn by RESULT_ODDS.
+ * Scores follow the rule of server/src/services/inspection-score.ts (pass
+ * earns the item's points, fail none, serious loses them). The inspector of
+ * a check is its group's leader, or the demo supervisor (督查) for the groups
+ * without one. The problems its failures filed at the time are not made up.
  */
-async function seedHistoryChecks(db: Tx, roundId: number, rng: Rng): Promise<number> {
-  const points = await rows(db, sql<{ id: number; group_id: number; version: number; point_type: string }>`
-    SELECT rp.point_id AS id, rp.group_id, ip.version, ip.point_type
-    FROM inspection_round_points rp JOIN inspection_points ip ON ip.id = rp.point_id
+async function seedChecks(db: Tx, roundId: number, round: DemoRound, until: string, rng: Rng): Promise<number> {
+  const points = await rows(db, sql<{ id: number; group_id: number; version: number; point_type: string; nth: number; of: number; user_id: number | null }>`
+    SELECT rp.point_id AS id, rp.group_id, ip.version, ip.point_type,
+           (row_number() OVER (PARTITION BY rp.group_id ORDER BY rp.point_id) - 1)::int AS nth,
+           (count(*) OVER (PARTITION BY rp.group_id))::int AS of,
+           coalesce(g.leader_user_id, (SELECT id FROM users WHERE username = 'supervisor' AND demo)) AS user_id
+    FROM inspection_round_points rp JOIN inspection_points ip ON ip.id = rp.point_id JOIN inspection_groups g ON g.id = rp.group_id
     WHERE rp.round_id = ${roundId} ORDER BY rp.point_id`);
   const items = await rows(db, sql<{ id: number; point_type: string; points: number }>`
     SELECT id, point_type, points FROM checklist_items WHERE active ORDER BY point_type, sort, id`);
   const byType = new Map<string, typeof items>();
   for (const item of items) byType.set(item.point_type, [...(byType.get(item.point_type) ?? []), item]);
-  const days = workingDays(HISTORY_ROUND.startsOn, HISTORY_ROUND.endsOn);
+  const days = weekdays(round.startsOn, round.endsOn);
   const checks: unknown[] = [];
   const results: unknown[] = [];
   for (const p of points) {
-    const day = rng.pick(days);
+    const day = days[Math.floor((p.nth * days.length) / p.of)]!;
     const minutes = rng.int(9 * 60, 17 * 60);
+    if (day > until) continue;
     const checkedAt = `${day}T${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00+08:00`;
     let score = 0;
     let max = 0;
@@ -113,12 +112,12 @@ async function seedHistoryChecks(db: Tx, roundId: number, rng: Rng): Promise<num
       max += item.points;
       results.push({ point_id: p.id, item_id: item.id, result });
     }
-    if (max > 0) checks.push({ point_id: p.id, group_id: p.group_id, version: p.version, checked_at: checkedAt, score, max_score: max });
+    if (max > 0) checks.push({ point_id: p.id, group_id: p.group_id, user_id: p.user_id, version: p.version, checked_at: checkedAt, score, max_score: max });
   }
   await exec(db, sql`
-    INSERT INTO inspection_checks (round_id, group_id, point_id, checked_at, received_at, score, max_score, point_version)
-    SELECT ${roundId}, c.group_id, c.point_id, c.checked_at::timestamptz, c.checked_at::timestamptz, c.score, c.max_score, c.version
-    FROM json_to_recordset(${json(checks)}) AS c(point_id int, group_id int, version int, checked_at text, score float8, max_score float8)
+    INSERT INTO inspection_checks (round_id, group_id, point_id, user_id, checked_at, received_at, score, max_score, point_version)
+    SELECT ${roundId}, c.group_id, c.point_id, c.user_id, c.checked_at::timestamptz, c.checked_at::timestamptz, c.score, c.max_score, c.version
+    FROM json_to_recordset(${json(checks)}) AS c(point_id int, group_id int, user_id int, version int, checked_at text, score float8, max_score float8)
     ORDER BY c.checked_at, c.point_id`);
   await exec(db, sql`
     INSERT INTO inspection_check_items (check_id, item_id, result)
@@ -126,13 +125,4 @@ async function seedHistoryChecks(db: Tx, roundId: number, rng: Rng): Promise<num
     FROM json_to_recordset(${json(results)}) AS r(point_id int, item_id int, result text)
     JOIN inspection_checks ch ON ch.round_id = ${roundId} AND ch.point_id = r.point_id`);
   return checks.length;
-}
-
-/** Monday to Friday between two dates, as 'YYYY-MM-DD' (the seeded round has no holiday in it). */
-function workingDays(from: string, to: string): string[] {
-  const out: string[] = [];
-  for (let d = new Date(`${from}T00:00:00Z`); d <= new Date(`${to}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) {
-    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) out.push(d.toISOString().slice(0, 10));
-  }
-  return out;
 }

@@ -1,26 +1,66 @@
 import { sql } from 'kysely';
 import { type Category, MINOR_CATEGORIES } from './catalogue.ts';
+import { HOLIDAYS } from './holidays.ts';
 import type { Rng } from './random.ts';
+import { addWorkingHours } from './timeline.ts';
 import { exec, inBatches, json, type Tx } from './sql-helpers.ts';
 
 /**
  * Problems (cases): about half cluster at hot spots — the farmers' markets,
  * the stations and the shopping streets — the rest spread through the
- * district. Times are relative to a fixed reference date, so that the same
- * seed gives the same data whenever it runs. Routing to owners (and the
- * blind-spot and disputed flags) is a spatial join done by PostGIS.
+ * district. Reports fall in the 365 days up to the reference moment (08:00 on
+ * the anchor day, see timeline.ts); each case runs its life from there
+ * (立案, 派遣, 处置, 反馈, 核查, 结案) and its status is the last step taken by
+ * the reference moment, so recent cases are mostly open, older ones mostly
+ * closed, and the ones handled late or left stuck are overdue. The same seed
+ * and anchor give the same data. Routing to owners (and the blind-spot and
+ * disputed flags) is a spatial join done by PostGIS; the cases' histories
+ * (problem_events) are written from their time stamps by SQL.
  */
-export const REFERENCE_DATE = Date.UTC(2026, 9, 31, 16, 0, 0); // 2026-11-01 00:00 in 桂林 (UTC+8)
 const HOUR = 3_600_000;
 const BATCH = 10_000;
 
-const STATUS_WEIGHTS = [
-  ['closed', 70], ['void', 3], ['reported', 4], ['registered', 4], ['dispatched', 5], ['in_progress', 6], ['fed_back', 4], ['verified', 4],
-] as const;
+/** Share of cases voided (as duplicates or not ours) within two days of the report. */
+const VOID_SHARE = 0.03;
+/** Share of dispatched cases handled within their deadline; the rest are late. */
+const ON_TIME_SHARE = 0.9;
+/** Share of dispatched cases nobody finishes: the backlog (积案), open and overdue whatever their age. */
+const STUCK_SHARE = 0.002;
 const SOURCE_WEIGHTS = [['grid_worker', 45], ['inspection', 20], ['citizen', 20], ['camera', 10], ['staff', 5]] as const;
-const ORDER = ['reported', 'registered', 'dispatched', 'in_progress', 'fed_back', 'verified', 'closed'];
+const VOID_REASON = '重复上报，已并案处理';
+const FEEDBACK_NOTE = '已按要求处置完毕，现场已恢复';
+const CALENDAR: ReadonlyMap<string, 'holiday' | 'workday'> = new Map(HOLIDAYS.map((h) => [h.day, h.kind]));
+const STAGES = ['reported', 'registered', 'dispatched', 'in_progress', 'fed_back', 'verified', 'closed'] as const;
 
-export async function seedProblems(db: Tx, count: number, rng: Rng): Promise<void> {
+/** The time stamps of one case's life, before the reference moment cuts it. */
+interface Life {
+  reported: number;
+  registered: number;
+  dispatched: number;
+  due: number;
+  started: number;
+  fedBack: number;
+  verified: number;
+  closed: number;
+  voided: number | null;
+}
+
+function lifeOf(reported: number, deadlineHours: number, rng: Rng): Life {
+  const registered = reported + rng.range(0.1, 2) * HOUR;
+  const dispatched = registered + rng.range(0.2, 3) * HOUR;
+  // the deadline runs in working hours; the work is done (and late) in calendar time
+  const due = addWorkingHours(dispatched, deadlineHours, CALENDAR);
+  const deadline = due - dispatched;
+  const stuck = rng.chance(STUCK_SHARE);
+  const fedBack = stuck ? Infinity : dispatched + deadline * (rng.chance(ON_TIME_SHARE) ? rng.range(0.2, 0.95) : rng.range(1.05, 2.5));
+  const started = stuck ? dispatched + deadline * rng.range(0.05, 0.3) : dispatched + (fedBack - dispatched) * rng.range(0.05, 0.4);
+  const verified = fedBack + rng.range(0.5, 24) * HOUR;
+  const closed = verified + rng.range(0.5, 24) * HOUR;
+  const voided = rng.chance(VOID_SHARE) ? reported + rng.range(0.5, 48) * HOUR : null;
+  return { reported, registered, dispatched, due, started, fedBack, verified, closed, voided };
+}
+
+export async function seedProblems(db: Tx, count: number, rng: Rng, reference: number): Promise<void> {
   if (count === 0) return;
   const district = sql`(SELECT geom FROM territories WHERE level = 'district' ORDER BY id LIMIT 1)`;
   await exec(db, sql`
@@ -38,37 +78,40 @@ export async function seedProblems(db: Tx, count: number, rng: Rng): Promise<voi
   let nextBackground = 1;
   const specs = Array.from({ length: count }, () => {
     const category = rng.weighted(MINOR_CATEGORIES, (c) => c.weight) as Category;
-    const status = rng.weighted(STATUS_WEIGHTS, ([, w]) => w)[0];
-    const reported = REFERENCE_DATE - rng.range(0, 365 * 24) * HOUR;
-    const deadline = (category.hours ?? 24) * HOUR;
-    const reached = status === 'void' ? 1 : ORDER.indexOf(status);
-    const registered = reached >= 1 ? reported + rng.range(0.1, 1) * HOUR : null;
-    const dispatched = reached >= 2 && registered ? registered + rng.range(0.2, 2) * HOUR : null;
-    const due = dispatched ? dispatched + deadline : null;
-    const onTime = rng.chance(0.82);
-    const closed = status === 'closed' && dispatched ? dispatched + deadline * (onTime ? rng.range(0.2, 0.98) : rng.range(1.05, 3)) : null;
+    const life = lifeOf(reference - rng.range(0, 365 * 24) * HOUR, category.hours ?? 24, rng);
     const hot = hotspots.length > 0 && nextBackground > background ? true : hotspots.length > 0 && rng.chance(0.5);
     const location = hot
       ? { hotspot: rng.weighted(hotspots, (h) => h.weight).k, distance: Math.abs(rng.normal()) * 140, azimuth: rng.range(0, 360), background: null }
       : { hotspot: null, distance: 0, azimuth: 0, background: Math.min(background, nextBackground++) };
-    const iso = (t: number | null) => (t === null ? null : new Date(Math.min(t, REFERENCE_DATE)).toISOString());
+    // what has happened by the reference moment; a voided case stops at its voiding
+    const voided = life.voided !== null && life.voided <= reference ? life.voided : null;
+    const until = voided ?? reference;
+    const at = (t: number) => (t <= until ? new Date(t).toISOString() : null);
+    const stamps = [life.reported, life.registered, life.dispatched, life.started, life.fedBack, life.verified, life.closed];
+    const reached = stamps.filter((t) => t <= until).length - 1;
+    const dispatched = at(life.dispatched);
     return {
       category: category.id,
-      status,
+      status: voided === null ? STAGES[reached]! : 'void',
       description: rng.pick(category.phrases),
       source: rng.weighted(SOURCE_WEIGHTS, ([, w]) => w)[0],
-      reported_at: iso(reported),
-      registered_at: iso(registered),
-      dispatched_at: iso(dispatched),
-      due_at: due === null ? null : new Date(due).toISOString(),
-      closed_at: iso(closed),
+      reported_at: at(life.reported),
+      registered_at: at(life.registered),
+      dispatched_at: dispatched,
+      due_at: dispatched === null ? null : new Date(life.due).toISOString(),
+      started_at: at(life.started),
+      fed_back_at: at(life.fedBack),
+      verified_at: at(life.verified),
+      closed_at: at(life.closed),
+      voided_at: voided === null ? null : new Date(voided).toISOString(),
       ...location,
     };
   });
 
   await inBatches(specs, BATCH, async (batch) => {
     await exec(db, sql`
-      INSERT INTO problems (category_id, status, description, source, geom, reported_at, registered_at, dispatched_at, due_at, closed_at, updated_at)
+      INSERT INTO problems (category_id, status, description, source, geom, reported_at, registered_at, dispatched_at, due_at,
+                            started_at, fed_back_at, verified_at, closed_at, void_reason, updated_at)
       SELECT s.category, s.status, s.description, s.source,
              CASE WHEN s.hotspot IS NOT NULL THEN
                     (SELECT CASE WHEN ST_Intersects(d.g, p.q) THEN p.q ELSE h.geom END
@@ -78,9 +121,12 @@ export async function seedProblems(db: Tx, count: number, rng: Rng): Promise<voi
                       WHERE h.k = s.hotspot)
                   ELSE (SELECT ST_SnapToGrid(b.geom, 1e-7) FROM seed_background b WHERE b.k = s.background) END,
              s.reported_at::timestamptz, s.registered_at::timestamptz, s.dispatched_at::timestamptz, s.due_at::timestamptz,
-             s.closed_at::timestamptz, coalesce(s.closed_at, s.dispatched_at, s.registered_at, s.reported_at)::timestamptz
+             s.started_at::timestamptz, s.fed_back_at::timestamptz, s.verified_at::timestamptz, s.closed_at::timestamptz,
+             CASE WHEN s.voided_at IS NOT NULL THEN ${VOID_REASON} END,
+             coalesce(s.voided_at, s.closed_at, s.verified_at, s.fed_back_at, s.started_at, s.dispatched_at, s.registered_at, s.reported_at)::timestamptz
       FROM json_to_recordset(${json(batch)}) AS s(category text, status text, description text, source text, reported_at text,
-           registered_at text, dispatched_at text, due_at text, closed_at text, hotspot integer, distance float8, azimuth float8, background integer)`);
+           registered_at text, dispatched_at text, due_at text, started_at text, fed_back_at text, verified_at text, closed_at text,
+           voided_at text, hotspot integer, distance float8, azimuth float8, background integer)`);
   });
 
   // The grid each problem lies in, then its owner: the zone of the category's duty (either sanitation tier
@@ -122,4 +168,36 @@ export async function seedProblems(db: Tx, count: number, rng: Rng): Promise<voi
       blind_spot = (w.zones = 0 AND c.duty_type_id IS NOT NULL),
       disputed = (w.zones > 1)
     FROM owners w, problem_categories c WHERE w.id = p.id AND c.id = p.category_id`);
+}
+
+/**
+ * Each seeded case's history as the server writes it (problem.service.ts):
+ * one event per step taken, from its time stamp, by an account that exists —
+ * the demo supervisor (监督中心) registers, dispatches, closes and voids; the
+ * demo handler starts and feeds back the cases of its own unit, the
+ * supervisor those of the others; the demo inspector verifies. A citizen's
+ * report is by "citizen", as the public page writes it; the other reports are
+ * by the inspector (grid workers, inspections) or the supervisor (cameras, staff).
+ */
+export async function seedProblemEvents(db: Tx): Promise<void> {
+  await exec(db, sql`
+    WITH handler AS (SELECT organisation_id AS org FROM users WHERE username = 'handler' AND demo)
+    INSERT INTO problem_events (problem_id, action, from_status, to_status, actor, note, at)
+    SELECT p.id, e.action, e.from_status, e.to_status, e.actor, e.note, e.at
+    FROM problems p
+    LEFT JOIN handler h ON true
+    CROSS JOIN LATERAL (VALUES
+      (1, 'report', NULL, 'reported', CASE p.source WHEN 'citizen' THEN 'citizen' WHEN 'camera' THEN 'supervisor' WHEN 'staff' THEN 'supervisor' ELSE 'inspector' END, NULL, p.reported_at),
+      (2, 'register', 'reported', 'registered', 'supervisor', NULL, p.registered_at),
+      (3, 'dispatch', 'registered', 'dispatched', 'supervisor', NULL, p.dispatched_at),
+      (4, 'start', 'dispatched', 'in_progress', CASE WHEN p.owner_org_id = h.org THEN 'handler' ELSE 'supervisor' END, NULL, p.started_at),
+      (5, 'feedback', 'in_progress', 'fed_back', CASE WHEN p.owner_org_id = h.org THEN 'handler' ELSE 'supervisor' END, ${FEEDBACK_NOTE}, p.fed_back_at),
+      (6, 'verify', 'fed_back', 'verified', 'inspector', NULL, p.verified_at),
+      (7, 'close', 'verified', 'closed', 'supervisor', NULL, p.closed_at),
+      (8, 'void', CASE WHEN p.verified_at IS NOT NULL THEN 'verified' WHEN p.fed_back_at IS NOT NULL THEN 'fed_back' WHEN p.started_at IS NOT NULL THEN 'in_progress'
+                       WHEN p.dispatched_at IS NOT NULL THEN 'dispatched' WHEN p.registered_at IS NOT NULL THEN 'registered' ELSE 'reported' END,
+          'void', 'supervisor', p.void_reason, CASE WHEN p.status = 'void' THEN p.updated_at END)
+    ) AS e(step, action, from_status, to_status, actor, note, at)
+    WHERE e.at IS NOT NULL
+    ORDER BY e.at, p.id, e.step`);
 }
