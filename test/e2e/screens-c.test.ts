@@ -163,7 +163,7 @@ describe.skipIf(skipBrowser)('screens part C', () => {
     expect(await strayLatin(page), 'audit log').toEqual([]);
     expect(problems).toEqual([]);
     await page.context().close();
-  });
+  }, 300_000);
 
   it('names problem categories in English in the English interface', async () => {
     const problems: string[] = [];
