@@ -43,7 +43,9 @@ const CODE = /^[A-Z]{1,5}-?\d+$/;
 
 /** The Latin words of what the page shows (its rendered text, not hidden nodes), minus the allowed ones. */
 async function strayLatin(page: Page): Promise<string[]> {
-  const text = await page.evaluate(() => document.body.innerText);
+  // request ids (UUIDs) are codes too
+  // biome-ignore lint/performance/useDomNodeTextContent: what is rendered, not the text of hidden nodes (a closed <details>)
+  const text = (await page.evaluate(() => document.body.innerText)).replace(/\b[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\b/g, '');
   const words = text.match(/[A-Za-z][A-Za-z0-9._-]*/g) ?? [];
   return [...new Set(words.filter((word) => !ALLOWED.has(word) && !CODE.test(word)))];
 }
