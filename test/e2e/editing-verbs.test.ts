@@ -32,6 +32,7 @@ import { createApp } from '@civgrid/server';
 import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
+import { formatArea } from '../../web/src/editing/format.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
 import { freshDatabase } from '../support/database.ts';
@@ -285,7 +286,7 @@ describe.skipIf(skipBrowser)('the editor’s other verbs and road sections in th
     await expect.poll(() => page.getByTestId('edit-tool-select').getAttribute('aria-pressed')).toBe('true');
     const summary = page.getByTestId('edit-feedback-summary');
     // free land: the rectangle fills its own area of blind spot
-    const filled = async () => Number((await summary.textContent())?.match(/填补盲区 ([\d.]+) m²/)?.[1] ?? 0);
+    const filled = async () => Number((await summary.textContent())?.match(/填补盲区 ([\d.,]+) m²/)?.[1]?.replaceAll(',', '') ?? 0);
     await settlesNear(filled, expected, 0.001);
 
     await page.getByTestId('edit-name').fill(RECT);
@@ -362,7 +363,7 @@ describe.skipIf(skipBrowser)('the editor’s other verbs and road sections in th
     await page.mouse.click(points[points.length - 1]!.x, points[points.length - 1]!.y);
     await expect.poll(() => page.getByTestId('edit-target').textContent(), { timeout: 10_000 }).toContain('新建责任区');
     const summary = page.getByTestId('edit-feedback-summary');
-    const filled = async () => Number((await summary.textContent())?.match(/填补盲区 ([\d.]+) m²/)?.[1] ?? 0);
+    const filled = async () => Number((await summary.textContent())?.match(/填补盲区 ([\d.,]+) m²/)?.[1]?.replaceAll(',', '') ?? 0);
     // a 36-gon of radius 25 m: π r² within a few per cent (the tool thins the points it records)
     await settlesNear(filled, Math.PI * 25 * 25, 0.08);
     await shot(page, 'freehand');
@@ -442,7 +443,7 @@ describe.skipIf(skipBrowser)('the editor’s other verbs and road sections in th
     await panel.getByTestId('blind-area').selectOption('district');
     await analysed(panel);
     // the panel's own way of writing an area
-    const text = areaM2 >= 10_000 ? `${(areaM2 / 10_000).toFixed(2)} 公顷` : `${Math.round(areaM2).toLocaleString('zh-CN')} m²`;
+    const text = formatArea(areaM2);
     return { panel, row: panel.getByTestId('blind-findings').locator('li').filter({ hasText: text }), text };
   }
 
@@ -736,7 +737,7 @@ describe.skipIf(skipBrowser)('the editor’s other verbs and road sections in th
       await planner.mouse.click(b.x, b.y);
       const outside = planner.getByTestId('edit-outside-scope');
       await expect.poll(() => outside.isVisible(), { timeout: 15_000 }).toBe(true);
-      expect(await outside.textContent()).toMatch(/^有 [\d.]+ m² 超出您的管辖范围，保存将被拒绝。$/);
+      expect(await outside.textContent()).toMatch(/^有 [\d.,]+ m² 超出您的管辖范围，保存将被拒绝。$/);
       expect(await planner.getByTestId('edit-save').isDisabled()).toBe(true);
       if (shots) await planner.screenshot({ path: join(shots, 'verbs-scope-draw.png') });
       await planner.getByTestId('edit-cancel').click();

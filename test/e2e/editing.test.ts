@@ -240,12 +240,12 @@ describe.skipIf(skipBrowser)('editing zones on the map', () => {
     // finished: back to select/modify, and the live check of the whole square (it also ran while drawing)
     await expect.poll(() => page.getByTestId('edit-tool-select').getAttribute('aria-pressed')).toBe('true');
     const summary = page.getByTestId('edit-feedback-summary');
-    const filledNow = async () => Number((await summary.textContent())?.match(/填补盲区 ([\d.]+) m²/)?.[1] ?? 0);
+    const filledNow = async () => Number((await summary.textContent())?.match(/填补盲区 ([\d.,]+) m²/)?.[1]?.replaceAll(',', '') ?? 0);
     // the square is land nobody covered: it fills its own area of blind spot
     await expect.poll(filledNow, { timeout: 15_000 }).toBeGreaterThan(spot.areaM2 * 0.95);
     const filled = await filledNow();
     expect(filled).toBeLessThan(spot.areaM2 * 1.05);
-    expect(await summary.textContent()).toMatch(/^与 \d+ 个责任区重叠 [\d.]+ m² · 新增盲区 0\.0 m² · 填补盲区 [\d.]+ m²$/);
+    expect(await summary.textContent()).toMatch(/^与 \d+ 个责任区重叠 [\d.,]+ m² · 新增盲区 0\.0 m² · 填补盲区 [\d.,]+ m²$/);
     expect(await page.getByTestId('edit-target').textContent()).toContain('新建责任区');
     if (shots) await page.screenshot({ path: join(shots, 'edit-feedback.png') });
 
@@ -254,7 +254,7 @@ describe.skipIf(skipBrowser)('editing zones on the map', () => {
     await expect.poll(() => page.getByTestId('edit-target').textContent()).toContain('用上方工具画出新的责任区');
     await page.keyboard.press('Control+Shift+z');
     await expect.poll(() => page.getByTestId('edit-target').textContent()).toContain('新建责任区');
-    await expect.poll(() => summary.textContent(), { timeout: 15_000 }).toContain(`填补盲区 ${filled.toFixed(1)} m²`);
+    await expect.poll(() => summary.textContent(), { timeout: 15_000 }).toContain(`填补盲区 ${filled.toLocaleString('en-US', { maximumFractionDigits: 1 })} m²`);
     expectNoProblems(problems);
   });
 
@@ -276,7 +276,7 @@ describe.skipIf(skipBrowser)('editing zones on the map', () => {
 
     const outcome = page.getByTestId('edit-outcome');
     await expect.poll(() => outcome.textContent(), { timeout: 20_000 }).toContain('已保存，现为第 1 版');
-    expect(await page.getByTestId('edit-findings').textContent()).toMatch(/新增盲区 0\.0 m² · 填补盲区 [\d.]+ m² · 重叠 \d+ 处/);
+    expect(await page.getByTestId('edit-findings').textContent()).toMatch(/新增盲区 0\.0 m² · 填补盲区 [\d.,]+ m² · 重叠 \d+ 处/);
     expect(await page.getByTestId('edit-target').textContent()).toContain(`${ZONE_NAME} · 第 1 版`);
 
     const { rows } = await sql<{ id: number; owner: number; person: number | null; overlap: number; distance: number; first: number; second: number }>`

@@ -223,6 +223,7 @@ const SAMPLES: Record<string, Sample> = {
   'GET /api/public/map/basemap.pmtiles': fixed('/api/public/map/basemap.pmtiles'),
   'POST /api/auth/login': { request: async () => ({ path: '/api/auth/login', init: json('POST', { username: 'viewer', password: DEMO_PASSWORD }) }), ok: 200 },
   'GET /api/auth/demo': fixed('/api/auth/demo'),
+  'GET /api/auth/session': fixed('/api/auth/session'),
   'GET /api/auth/me': fixed('/api/auth/me'),
   'POST /api/auth/logout': { request: async () => ({ path: '/api/auth/logout', init: { method: 'POST' } }), ok: 204, freshSession: true },
   // a weak new password: allowed callers reach the check (400), and the demo password stays

@@ -105,6 +105,26 @@ describe('signing in', () => {
     const production = createApp({ database, webRoot: '/nonexistent' });
     expect((await production.request('/api/auth/demo')).status).toBe(404);
   });
+
+  it('answers /session with 200 signed in or not, so a login page loads without a failed request', async () => {
+    const session = await as('inspector');
+    const mine = await get('/api/auth/session', session);
+    expect(mine.status).toBe(200);
+    const body = (await mine.json()) as { user: { role: string }; csrfToken: string; expired: boolean; demo: { accounts: unknown[] } | null };
+    expect(body.user.role).toBe('inspector');
+    expect(body.csrfToken.length).toBeGreaterThan(10);
+    expect(body.expired).toBe(false);
+    const none = await get('/api/auth/session');
+    expect(none.status).toBe(200);
+    expect(await none.json()).toMatchObject({ user: null, csrfToken: null, expired: false, demo: { password: DEMO_PASSWORD } });
+    const stale = await get('/api/auth/session', { cookie: 'civgrid_session=no-such-session', csrfToken: '' });
+    expect(stale.status).toBe(200);
+    expect(await stale.json()).toMatchObject({ user: null, expired: true });
+    const production = createApp({ database, webRoot: '/nonexistent' });
+    const plain = await production.request('/api/auth/session');
+    expect(plain.status).toBe(200);
+    expect(await plain.json()).toMatchObject({ user: null, demo: null });
+  });
 });
 
 describe('rate limits', () => {

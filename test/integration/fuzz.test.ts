@@ -113,6 +113,7 @@ function bases(): Record<string, Base> {
     'GET /api/public/map/basemap.pmtiles': { path: '/api/public/map/basemap.pmtiles' },
     'POST /api/auth/login': { path: '/api/auth/login', body: { username: 'fuzz-admin', password: 'not-the-password' }, readsBody: true },
     'GET /api/auth/demo': { path: '/api/auth/demo' },
+    'GET /api/auth/session': { path: '/api/auth/session' },
     'GET /api/auth/me': { path: '/api/auth/me' },
     'POST /api/auth/logout': { path: '/api/auth/logout' },
     // a wrong current password: whatever the new one is, nothing changes

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactGroups } from '../../server/src/services/auto-assignment.ts';
 import { RoutingService } from '../../server/src/services/routing.service.ts';
 import { errorOf, type TestApp, testApp } from '../support/api.ts';
+import { distanceToLinesM } from '../support/geodesy.ts';
 import { freshDatabase } from '../support/database.ts';
 
 interface Group {
@@ -175,6 +176,27 @@ describe('the demo rounds', () => {
     const group1 = await ok<RoutesBody>(viewer.request(`/api/inspection/rounds/${round.id}/routes?group=${round.groups[0]!.id}`));
     expect(new Set(group1.features.map((f) => f.properties.groupId))).toEqual(new Set([round.groups[0]!.id]));
     await fails(viewer.request(`/api/inspection/rounds/${round.id}/routes?group=999999`), 404, 'group_not_found');
+  });
+
+  it('draws each route up to its stops: every stop lies within 2 m of its group\'s line', async () => {
+    const { rounds } = await ok<{ rounds: Round[] }>(viewer.request('/api/inspection/rounds'));
+    const round = rounds.find((r) => r.name.endsWith('第一轮'))!;
+    const body = await ok<RoutesBody>(viewer.request(`/api/inspection/rounds/${round.id}/routes`));
+    const lines = new Map(body.features.filter((f) => f.properties.kind === 'route')
+      .map((f) => [f.properties.groupId, f.geometry.coordinates as [number, number][][]]));
+    const stops = body.features.filter((f) => f.properties.kind === 'stop');
+    // the stored points, not the answer's own stop coordinates
+    const offRoad = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM inspection_points ip
+      WHERE NOT EXISTS (SELECT 1 FROM roads r WHERE ST_DWithin(r.geom::geography, ip.geom::geography, 2))`.execute(database.db);
+    expect(offRoad.rows[0]!.n, 'points away from every road, which a road-only line cannot reach').toBeGreaterThan(0);
+    const far: string[] = [];
+    for (const stop of stops) {
+      const place = points.get(stop.properties.pointId as number)!;
+      const gap = distanceToLinesM([place.lon, place.lat], lines.get(stop.properties.groupId) ?? []);
+      if (gap > 2) far.push(`${String(stop.properties.code)}: ${gap.toFixed(1)} m`);
+    }
+    expect(far).toEqual([]);
   });
 });
 

@@ -6,3 +6,4 @@ export * from './pmtiles-format.ts';
 export * from './pmtiles-reader.ts';
 export * from './mvt-encode.ts';
 export * from './basemap-style.ts';
+export { ROUTE_COLORS, routeColor } from '@civgrid/db/route-colors';

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { routeColor } from '../route-colors.ts';
 import type { Rng } from './random.ts';
 import { addDays, type DemoRound, demoRounds, weekdays } from './timeline.ts';
 import { exec, json, rows, type Tx } from './sql-helpers.ts';
@@ -23,11 +24,6 @@ export const DEMO_GROUPS = 18;
 /** How a seeded check item turned out: most pass, some fail, a few fail seriously. */
 const RESULT_ODDS = { pass: 0.87, fail: 0.11, serious: 0.02 } as const;
 
-/** The same line colours as the server gives new groups (server/src/services/inspection-round.service.ts). */
-const COLORS = [
-  '#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#0e9fb8', '#f032e6', '#9a6324', '#469990',
-  '#800000', '#808000', '#000075', '#c9a800', '#6b8e23', '#d45087', '#5a5a5a', '#bc8f8f', '#2e8b57',
-];
 
 export async function seedInspection(db: Tx, rng: Rng, anchor: string): Promise<{ rounds: number; groups: number; checks: number }> {
   const plan = demoRounds(anchor);
@@ -38,7 +34,7 @@ export async function seedInspection(db: Tx, rng: Rng, anchor: string): Promise<
       AS r(name text, starts_on text, ends_on text, weight float8, status text, ord int)
     ORDER BY r.ord
     RETURNING id`);
-  const groups = Array.from({ length: DEMO_GROUPS }, (_, i) => ({ n: i + 1, name: `第${i + 1}组`, color: COLORS[i % COLORS.length] }));
+  const groups = Array.from({ length: DEMO_GROUPS }, (_, i) => ({ n: i + 1, name: `第${i + 1}组`, color: routeColor(i) }));
   for (const round of rounds) {
     await exec(db, sql`
       INSERT INTO inspection_groups (round_id, name, color, sort, leader_user_id)

@@ -31,6 +31,7 @@ export const POLICY: Record<string, Rule> = {
 
   'POST /api/auth/login': PUBLIC,
   'GET /api/auth/demo': PUBLIC,
+  'GET /api/auth/session': PUBLIC,
   'GET /api/auth/me': SIGNED_IN,
   'POST /api/auth/logout': SIGNED_IN,
   'POST /api/auth/password': SIGNED_IN,

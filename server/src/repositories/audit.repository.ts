@@ -28,6 +28,8 @@ export interface AuditEntry {
   at: string;
   actor: string | null;
   actorId: number | null;
+  /** The actor's display name now (the trail keeps the username): how the log's sentences name them. */
+  actorName: string | null;
   action: string;
   entity: string;
   entityId: string | null;
@@ -112,6 +114,7 @@ export class AuditRepository {
     let query = this.db
       .selectFrom('audit_log')
       .selectAll()
+      .select((eb) => eb.selectFrom('users').select('users.display_name').whereRef('users.id', '=', 'audit_log.actor_id').as('actor_name'))
       .where((eb) =>
         eb.or([
           eb('scope_code', 'like', pattern),
@@ -137,6 +140,7 @@ export class AuditRepository {
         at: new Date(r.at).toISOString(),
         actor: r.actor,
         actorId: r.actor_id,
+        actorName: r.actor_name ?? null,
         action: r.action,
         entity: r.entity,
         entityId: r.entity_id,

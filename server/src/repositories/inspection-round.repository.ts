@@ -294,14 +294,25 @@ export class InspectionRoundRepository {
     return rows.map((r) => r.id);
   }
 
-  /** The stored routes and their stops, for the routes FeatureCollection. */
+  /**
+   * The stored routes and their stops, for the routes FeatureCollection. A
+   * route runs along the roads from where each stop meets its nearest road, so
+   * the line as drawn also joins every stop off the road to the nearest place
+   * of its route by a straight connector (not counted in the stored length):
+   * the line reaches the markers.
+   */
   async routeRows(db: Kysely<DB>, roundId: number, groupId?: number) {
     const where = groupId === undefined ? sql`g.round_id = ${roundId}` : sql`g.round_id = ${roundId} AND g.id = ${groupId}`;
     const { rows: routes } = await sql<{
       group_id: number; name: string; color: string | null; length_m: number; duration_s: number; method: string;
       geojson: string | null; legs: Json<StoredRoute['legs']>; point_count: number;
     }>`
-      SELECT g.id AS group_id, g.name, g.color, rt.length_m, rt.duration_s, rt.method, ST_AsGeoJSON(rt.geom, 7) AS geojson, rt.legs,
+      SELECT g.id AS group_id, g.name, g.color, rt.length_m, rt.duration_s, rt.method, rt.legs,
+             CASE WHEN rt.geom IS NOT NULL THEN ST_AsGeoJSON(ST_Multi(ST_CollectionExtract(ST_Collect(rt.geom, COALESCE((
+               SELECT ST_Collect(ST_MakeLine(ip.geom, ST_ClosestPoint(rt.geom, ip.geom)) ORDER BY ip.id)
+               FROM inspection_round_points rp JOIN inspection_points ip ON ip.id = rp.point_id
+               WHERE rp.group_id = g.id AND NOT ST_Intersects(rt.geom, ip.geom)), ST_SetSRID('GEOMETRYCOLLECTION EMPTY'::geometry, 4326))), 2)), 7)
+             END AS geojson,
              (SELECT count(*)::int FROM inspection_round_points rp WHERE rp.group_id = g.id) AS point_count
       FROM inspection_groups g JOIN inspection_routes rt ON rt.group_id = g.id
       WHERE ${where}

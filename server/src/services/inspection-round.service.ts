@@ -1,4 +1,5 @@
 import type { DB } from '@civgrid/db';
+import { routeColor } from '@civgrid/db/route-colors';
 import type { Feature, FeatureCollection, MultiLineString, Point } from 'geojson';
 import type { Kysely } from 'kysely';
 import { requireDistrictScope } from '../auth/scope.ts';
@@ -13,12 +14,6 @@ import { balanceTravel } from './travel-balance.ts';
 
 export type { Group, Round };
 
-/** Line colours of groups, in order: distinct on the basemap and from each other (第1组 red, 第2组 green, …). */
-export const GROUP_COLORS = [
-  '#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#0e9fb8', '#f032e6', '#9a6324', '#469990',
-  '#800000', '#808000', '#000075', '#c9a800', '#6b8e23', '#d45087', '#5a5a5a', '#bc8f8f', '#2e8b57',
-  '#ff7f50', '#7b68ee',
-] as const;
 
 export const MAX_GROUPS_PER_ROUND = 60;
 
@@ -160,7 +155,7 @@ export class InspectionRoundService {
         for (let n = 1; wanted.length < input.count; n++) {
           const name = `第${n}组`;
           if (names.has(name)) continue;
-          wanted.push({ name, color: GROUP_COLORS[(existing.length + wanted.length) % GROUP_COLORS.length]!, leaderId: null, start: null, sort: ++sort, memberIds: [] });
+          wanted.push({ name, color: routeColor(existing.length + wanted.length), leaderId: null, start: null, sort: ++sort, memberIds: [] });
         }
       } else {
         if (existing.length + 1 > MAX_GROUPS_PER_ROUND) throw unprocessable('too_many_groups', `A round has at most ${MAX_GROUPS_PER_ROUND} groups.`);
@@ -168,7 +163,7 @@ export class InspectionRoundService {
         const memberIds = [...new Set([...(input.memberIds ?? []), ...(input.leaderId ? [input.leaderId] : [])])];
         await this.checkUsers(trx, memberIds);
         wanted.push({
-          name: input.name, color: input.color ?? GROUP_COLORS[existing.length % GROUP_COLORS.length]!, leaderId: input.leaderId ?? null,
+          name: input.name, color: input.color ?? routeColor(existing.length), leaderId: input.leaderId ?? null,
           start: input.start ?? null, sort: ++sort, memberIds,
         });
       }

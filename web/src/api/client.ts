@@ -9,6 +9,7 @@ import type {
   OrganisationOption,
   Responsibility,
   Session,
+  SessionStatus,
   Territory,
   TerritoryLevel,
   User,
@@ -203,6 +204,7 @@ export const api = {
 export const authApi = {
   me: (signal?: AbortSignal) => request<Session>('/api/auth/me', { signal, signIn: true }),
   demo: (signal?: AbortSignal) => request<DemoAccounts>('/api/auth/demo', { signal, signIn: true }),
+  session: (signal?: AbortSignal) => request<SessionStatus>('/api/auth/session', { signal, signIn: true }),
   login: (username: string, password: string) =>
     request<Session>('/api/auth/login', { method: 'POST', body: { username, password }, signIn: true }),
   logout: () => request<void>('/api/auth/logout', { method: 'POST', signIn: true }),

@@ -155,6 +155,11 @@ export interface User {
 
 export interface Session { user: User; csrfToken: string }
 
+/** `GET /api/auth/session`: answered 200 signed in or not; `expired` when a session cookie came but has ended. */
+export type SessionStatus =
+  | { user: User; csrfToken: string; expired: false; demo: DemoAccounts | null }
+  | { user: null; csrfToken: null; expired: boolean; demo: DemoAccounts | null };
+
 export interface DemoAccounts {
   password: string;
   accounts: { username: string; role: Role; displayName: string; scope: { id: number; name: string; level: TerritoryLevel } }[];
@@ -185,6 +190,8 @@ export interface AuditEntry {
   at: string;
   actor: string | null;
   actorId: number | null;
+  /** The actor's display name now; the trail itself keeps the username. */
+  actorName: string | null;
   action: string;
   entity: string;
   entityId: string | null;

@@ -1,7 +1,7 @@
 import { ApiError } from '../api/client.ts';
-import { type MessageKey, t } from '../i18n/i18n.svelte.ts';
+import { i18n, type MessageKey, t } from '../i18n/i18n.svelte.ts';
 
-/** Server error codes with a sentence of their own; others show the server's message and code. */
+/** Server error codes with a sentence of their own; others show the server's message and code (in Chinese: a sentence and the code). */
 const KNOWN: Partial<Record<string, MessageKey>> = {
   forbidden: 'auth.forbidden',
   csrf_failed: 'auth.csrf',
@@ -33,7 +33,8 @@ export function errorText(error: unknown): string {
     if (known) return t(known);
     if (error.code === 'rate_limited') return t('auth.rateLimited', { n: error.retryAfter ?? 60 });
     if (error.code === 'busy') return t('server.busy', { n: error.retryAfter ?? 5 });
-    return `${error.message} (${error.code})`;
+    // the server's message is English: the Chinese interface says so in its own words, with the code to quote
+    return i18n.locale === 'zh' ? t('screensc.error.unknown', { code: error.code }) : `${error.message} (${error.code})`;
   }
   return error instanceof Error ? error.message : String(error);
 }

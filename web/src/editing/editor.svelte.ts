@@ -1,3 +1,4 @@
+import { reasonKey } from './draw-reasons.ts';
 import type { Geometry, LineString, Polygon } from 'geojson';
 import { ApiError, zoneApi } from '../api/client.ts';
 import type { FindingProps, ZoneFeature, ZoneInput, ZonePreview, ZoneWrite } from '../api/types.ts';
@@ -296,7 +297,7 @@ export class ZoneEditor implements EditSession {
     void this.#personName(zone);
     const parts = partsOf(zone.geometry);
     const refused = this.#surface?.load(parts) ?? [];
-    if (refused.length > 0) this.error = new Error(t('edit.error.load', { reason: refused.join('; ') }));
+    if (refused.length > 0) this.error = new Error(t('edit.error.load', { reason: [...new Set(refused.map((reason) => t(reasonKey(reason))))].join(' ') }));
     if (step) this.#undo.push(parts);
     else this.#undo.reset(parts);
     this.#syncUndo();

@@ -2,12 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { formatArea, formatLength, formatMoment, today } from './format.ts';
 
 describe('editor formats', () => {
-  it('writes areas in m² with one decimal, hectares from 10,000 m²', () => {
+  it('writes areas as a person reads them: m² below a hectare, grouped; hectares from 10,000 m²', () => {
     expect(formatArea(0)).toBe('0.0 m²');
-    expect(formatArea(35.24)).toBe('35.2 m²');
-    expect(formatArea(120.45)).toBe('120.5 m²');
-    expect(formatArea(9999.9)).toBe('9999.9 m²');
+    expect(formatArea(3.44)).toBe('3.4 m²');
+    expect(formatArea(35.24)).toBe('35 m²');
+    expect(formatArea(849.6)).toBe('850 m²');
+    expect(formatArea(9_850.2)).toBe('9,850 m²');
     expect(formatArea(12_345, 'ha')).toBe('1.23 ha');
+    expect(formatArea(124_000)).toBe('12.4 公顷');
+    expect(formatArea(12_345_678)).toBe('1,235 公顷');
+    expect(formatArea(-850)).toBe('-850 m²');
     expect(formatArea(Number.NaN)).toBe('—');
   });
 

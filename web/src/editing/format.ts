@@ -1,8 +1,23 @@
-/** Areas in the editor's words: square metres to one decimal, hectares beyond 10,000 m². */
+const grouped = (value: number, decimals: number) =>
+  value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+
+/**
+ * An area as a person reads it, the one way the interface writes areas:
+ * square metres below a hectare (one decimal under 10 m², where slivers and
+ * "0.0 m² of new gap" matter; whole metres with grouping above: "850 m²",
+ * "9,850 m²"), hectares from 10,000 m² with as many decimals as read well
+ * ("1.23 公顷", "12.4 公顷", "1,234 公顷"). `hectare` is the unit's word in the
+ * interface's language (`t('unit.ha')`).
+ */
 export function formatArea(m2: number, hectare = '公顷'): string {
   if (!Number.isFinite(m2)) return '—';
-  if (Math.abs(m2) >= 10_000) return `${(m2 / 10_000).toFixed(2)} ${hectare}`;
-  return `${(Math.round(m2 * 10) / 10).toFixed(1)} m²`;
+  const size = Math.abs(m2);
+  if (size >= 10_000) {
+    const ha = m2 / 10_000;
+    const decimals = Math.abs(ha) >= 100 ? 0 : Math.abs(ha) >= 10 ? 1 : 2;
+    return `${grouped(ha, decimals)} ${hectare}`;
+  }
+  return `${grouped(m2, size < 10 ? 1 : 0)} m²`;
 }
 
 /** Lengths in the editor's words: metres to one decimal, kilometres beyond 1,000 m. */

@@ -1,3 +1,4 @@
+import { reasonKey } from './draw-reasons.ts';
 import type { Geometry, LineString } from 'geojson';
 import { ApiError, sectionApi, zoneApi } from '../api/client.ts';
 import type { SectionFeature, SectionInput, SectionPreview, SectionVersion, SectionWrite } from '../api/types.ts';
@@ -228,7 +229,7 @@ export class SectionEditor implements EditSession {
     void this.#personName(section);
     const lines = linesOfSection(section.geometry);
     const refused = this.#surface?.load(lines) ?? [];
-    if (refused.length > 0) this.error = new Error(t('edit.error.load', { reason: refused.join('; ') }));
+    if (refused.length > 0) this.error = new Error(t('edit.error.load', { reason: [...new Set(refused.map((reason) => t(reasonKey(reason))))].join(' ') }));
     if (step) this.#undo.push(lines);
     else this.#undo.reset(lines);
     this.#syncUndo();

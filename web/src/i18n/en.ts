@@ -6,6 +6,7 @@ import { fieldEn } from './field.ts';
 import { roundsEn } from './rounds.ts';
 import { readinessEn } from './readiness.ts';
 import { scopeEn } from './scope.ts';
+import { screenscEn } from './screensc.ts';
 import { hardeningEn } from './hardening.ts';
 import { periodBasisEn } from './demo.ts';
 import type { Messages } from './zh.ts';
@@ -22,6 +23,7 @@ export const en: Messages = {
   ...scopeEn,
   ...hardeningEn,
   ...periodBasisEn,
+  ...screenscEn,
   'app.title': 'civgrid 网格化管理',
   'app.product': 'Grid management',
   'app.district': 'Xiangshan District · Guilin',
@@ -307,7 +309,7 @@ export const en: Messages = {
   'import.finding.no_owner': 'No owner: choose the owner column or a default owner',
   'import.finding.repaired': 'Self-intersecting or degenerate; repaired',
   'import.finding.outside_territory': '{size} lie outside the territory',
-  'import.finding.overlaps_existing': 'Overlaps {n} existing zone(s) by {area} m²',
+  'import.finding.overlaps_existing': 'Overlaps {n} existing zone(s) by {area}',
   'import.finding.invalid': 'Invalid geometry',
   'import.finding.invalid.invalid_geometry': 'Invalid geometry (coordinates not nested right)',
   'import.finding.invalid.empty_geometry': 'Empty, or nothing left after repair',

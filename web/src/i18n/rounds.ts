@@ -107,7 +107,7 @@ export const roundsZh = {
   'rounds.scores.score': '得分',
   'rounds.scores.rating': '等级',
   'rounds.scores.checkedAt': '检查时间',
-  'rounds.scores.serious': '严重',
+  'rounds.scores.serious': '严重不达标',
   'rounds.scores.seriousHint': '有严重不达标项，等级最高为“中”',
   'rounds.scores.yes': '是',
   'rounds.scores.unchecked': '另有 {n} 个点位尚未检查，不计入得分。',
@@ -290,7 +290,7 @@ export const roundsEn: Record<keyof typeof roundsZh, string> = {
 
   'rounds.result.pass': 'Pass',
   'rounds.result.fail': 'Fail',
-  'rounds.result.serious': 'Serious',
+  'rounds.result.serious': 'Serious fail',
 
   'rounds.scores.round': 'Round',
   'rounds.scores.checked': '{a} of {n} points checked',
@@ -305,7 +305,7 @@ export const roundsEn: Record<keyof typeof roundsZh, string> = {
   'rounds.scores.score': 'Score',
   'rounds.scores.rating': 'Rating',
   'rounds.scores.checkedAt': 'Checked',
-  'rounds.scores.serious': 'serious',
+  'rounds.scores.serious': 'serious fail',
   'rounds.scores.seriousHint': 'A seriously failing item: rated fair at best',
   'rounds.scores.yes': 'yes',
   'rounds.scores.unchecked': '{n} more points are not checked yet and do not count.',

@@ -6,6 +6,7 @@ import { fieldZh } from './field.ts';
 import { roundsZh } from './rounds.ts';
 import { readinessZh } from './readiness.ts';
 import { scopeZh } from './scope.ts';
+import { screenscZh } from './screensc.ts';
 import { hardeningZh } from './hardening.ts';
 import { periodBasisZh } from './demo.ts';
 
@@ -21,6 +22,7 @@ export const zh = {
   ...scopeZh,
   ...hardeningZh,
   ...periodBasisZh,
+  ...screenscZh,
   'app.title': 'civgrid 网格化管理',
   'app.product': '网格化管理',
   'app.district': '象山区 · 桂林市',
@@ -306,7 +308,7 @@ export const zh = {
   'import.finding.no_owner': '没有责任单位：请选择责任单位字段或默认责任单位',
   'import.finding.repaired': '几何自相交或退化，已自动修复',
   'import.finding.outside_territory': '有 {size} 超出辖区',
-  'import.finding.overlaps_existing': '与 {n} 个现有责任区重叠 {area} m²',
+  'import.finding.overlaps_existing': '与 {n} 个现有责任区重叠 {area}',
   'import.finding.invalid': '几何无效',
   'import.finding.invalid.invalid_geometry': '几何无效（坐标结构不正确）',
   'import.finding.invalid.empty_geometry': '几何为空或修复后无面积',

@@ -114,6 +114,12 @@ function byZoom(stops: readonly (readonly [number, number])[]): ExpressionSpecif
   return ['interpolate', ['exponential', 1.5], ['zoom'], ...stops.flat()] as ExpressionSpecification;
 }
 
+/**
+ * Width of a duty zone's outline: 2.5 px at the district's opening zoom
+ * (about 11), thinning to 1.2 px in the streets, where the fill shows.
+ */
+export const ZONE_LINE_WIDTH: ExpressionSpecification = ['interpolate', ['linear'], ['zoom'], 10, 2.8, 12, 2.2, 14, 1.2, 16, 1.6];
+
 /** All layers, bottom to top. */
 export function mapLayers(data: StyleData, theme: Theme): LayerSpecification[] {
   const on = (toggle: ToggleId) => (data.visible[toggle] ? 'visible' : 'none');
@@ -156,11 +162,6 @@ export function mapLayers(data: StyleData, theme: Theme): LayerSpecification[] {
         id: CLICKABLE.zoneFill(duty.id), type: 'fill', source: zoneSource(duty.id), ...sourceLayer(zoneSource(duty.id)), ...group(toggle),
         layout: { visibility: on(toggle) },
         paint: { 'fill-color': duty.color, 'fill-opacity': theme.zoneFillOpacity },
-      },
-      {
-        id: `zones:${duty.id}:line`, type: 'line', source: zoneSource(duty.id), ...sourceLayer(zoneSource(duty.id)), ...group(toggle),
-        layout: { visibility: on(toggle), 'line-join': 'round' },
-        paint: { 'line-color': duty.color, 'line-width': byZoom([[10, 0.6], [15, 1.6]]), 'line-opacity': 0.9 },
       },
     );
   }
@@ -212,6 +213,20 @@ export function mapLayers(data: StyleData, theme: Theme): LayerSpecification[] {
     });
   }
 
+  // Duty zones' outlines, above the roads: a zone only a street wide (市环卫 keeps the main roads'
+  // corridors) is a pixel or two at the opening zoom, its translucent fill lost under the road
+  // drawn on it; the outline, wider when zoomed out, keeps it visible as a band of its colour.
+  // Top to bottom in the duties' order: where a lower tier's zones leave the upper tier's
+  // corridors out (镇环卫 around 市环卫's roads), their shared edges show the upper tier's colour.
+  for (const duty of [...data.duties].reverse()) {
+    const toggle = zoneToggle(duty.id);
+    layers.push({
+      id: `zones:${duty.id}:line`, type: 'line', source: zoneSource(duty.id), ...sourceLayer(zoneSource(duty.id)), ...group(toggle),
+      layout: { visibility: on(toggle), 'line-join': 'round' },
+      paint: { 'line-color': duty.color, 'line-width': ZONE_LINE_WIDTH, 'line-opacity': 0.9 },
+    });
+  }
+
   layers.push(
     {
       id: CLICKABLE.roadSections, type: 'line', source: SOURCE.roadSections, ...sourceLayer(SOURCE.roadSections), ...group('road-sections'),
@@ -219,7 +234,19 @@ export function mapLayers(data: StyleData, theme: Theme): LayerSpecification[] {
       paint: { 'line-color': theme.roadSection, 'line-width': byZoom([[10, 2], [13, 3.5], [16, 8]]), 'line-opacity': 0.9 },
     },
 
-    // Labels are drawn by the browser's own fonts: the style has no `glyphs`
+    // Inspection points, above every shape; the labels come after them.
+    {
+      id: CLICKABLE.points, type: 'circle', source: SOURCE.points, ...group('inspection-points'),
+      layout: { visibility: on('inspection-points') },
+      paint: {
+        'circle-color': pointColor(theme),
+        'circle-radius': byZoom([[10, 3.5], [13, 5.5], [16, 8]]),
+        'circle-stroke-color': theme.pointStroke,
+        'circle-stroke-width': byZoom([[10, 1], [16, 2]]),
+      },
+    },
+    // Labels above the points, so that no point hides a name (the halo keeps them legible over
+    // a point). Labels are drawn by the browser's own fonts: the style has no `glyphs`
     // URL, so MapLibre rasterises every glyph locally (no font server, works offline).
     {
       id: 'roads:label', type: 'symbol', source: SOURCE.roads, ...sourceLayer(SOURCE.roads), minzoom: 14, ...group('roads'),
@@ -254,17 +281,6 @@ export function mapLayers(data: StyleData, theme: Theme): LayerSpecification[] {
         'text-letter-spacing': 0.15, 'text-max-width': 8, 'text-allow-overlap': false,
       },
       paint: { 'text-color': theme.streetLabel, 'text-halo-color': theme.labelHalo, 'text-halo-width': 2 },
-    },
-    // Inspection points, always on top.
-    {
-      id: CLICKABLE.points, type: 'circle', source: SOURCE.points, ...group('inspection-points'),
-      layout: { visibility: on('inspection-points') },
-      paint: {
-        'circle-color': pointColor(theme),
-        'circle-radius': byZoom([[10, 3.5], [13, 5.5], [16, 8]]),
-        'circle-stroke-color': theme.pointStroke,
-        'circle-stroke-width': byZoom([[10, 1], [16, 2]]),
-      },
     },
     {
       id: 'selection:ring', type: 'circle', source: SOURCE.selection,

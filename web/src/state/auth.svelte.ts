@@ -70,8 +70,11 @@ export class Auth {
     this.phase = 'checking';
     this.error = null;
     try {
-      const session = await authApi.me(signal);
-      this.#signedIn(session.user, session.csrfToken);
+      // answered 200 either way: a login page loads without a failed request in the console
+      const status = await authApi.session(signal);
+      this.demo = status.demo;
+      if (status.user) this.#signedIn(status.user, status.csrfToken);
+      else this.#signedOut(status.expired ? 'expired' : null);
     } catch (error) {
       if (isAbort(error)) return;
       if (error instanceof ApiError && error.status === 401) {
@@ -83,10 +86,10 @@ export class Auth {
     }
   }
 
-  /** The demo accounts, when the server runs the demo (404 otherwise). */
+  /** The demo accounts, when the server runs the demo (`null` otherwise). */
   async loadDemo(signal?: AbortSignal): Promise<void> {
     try {
-      this.demo = await authApi.demo(signal);
+      this.demo = (await authApi.session(signal)).demo;
     } catch (error) {
       if (isAbort(error)) return;
       this.demo = null; // not the demo, or not reachable: the page simply lists no accounts

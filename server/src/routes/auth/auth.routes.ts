@@ -1,7 +1,7 @@
 import { MAX_PASSWORD_LENGTH } from '@civgrid/db';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '@civgrid/db/seed';
 import { Hono } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { actorOf, sessionOf, userOf } from '../../auth/actor.ts';
 import { isHttps, SESSION_COOKIE } from '../../auth/auth.middleware.ts';
@@ -69,6 +69,17 @@ export function authRoutes(services: Services) {
       await enforceLimit(c, limiter, `password:user:${userOf(c).id}`, options.rateLimits.loginPerUser);
       await users.changePassword(userOf(c), sessionOf(c), actorOf(c), currentPassword, newPassword);
       return c.body(null, 204);
+    })
+    // The page's first question, answered 200 whether or not anyone is signed in (a login page
+    // then loads without a failed request): the user and CSRF token, whether a session cookie
+    // came but has ended, and the demo accounts on a demo installation.
+    .get('/session', async (c) => {
+      const user = c.get('user');
+      const demo = options.demo
+        ? { password: DEMO_PASSWORD, accounts: await services.userRepository.demoAccounts(DEMO_ACCOUNTS.map((a) => a.username)) }
+        : null;
+      if (user) return c.json({ user: await users.me(user), csrfToken: sessionOf(c).csrfToken, expired: false, demo });
+      return c.json({ user: null, csrfToken: null, expired: getCookie(c, SESSION_COOKIE) !== undefined, demo });
     })
     .get('/demo', async (c) => {
       if (!options.demo) throw notFound('not_found', 'There are no demo accounts on this installation.');

@@ -1,5 +1,6 @@
 import { ApiError } from '../../api/client.ts';
 import { type MessageKey, hasKey, i18n, t } from '../../i18n/i18n.svelte.ts';
+import { formatArea } from '../../editing/format.ts';
 import { errorText } from '../error-text.ts';
 
 /** What went wrong with an upload or a commit, in the interface's words, and the server's own detail when it helps. */
@@ -67,10 +68,10 @@ export function findingText(finding: Record<string, unknown>, name = ''): string
       return typeof finding.value === 'string' && finding.value ? t('import.finding.unknown_owner', { value: finding.value }) : t('import.finding.no_owner');
     case 'outside_territory':
       return t('import.finding.outside_territory', {
-        size: typeof finding.outsideM2 === 'number' ? `${num(finding.outsideM2)} m²` : `${num(finding.outsideM)} m`,
+        size: typeof finding.outsideM2 === 'number' ? formatArea(finding.outsideM2, t('unit.ha')) : `${num(finding.outsideM)} m`,
       });
     case 'overlaps_existing':
-      return t('import.finding.overlaps_existing', { n: Array.isArray(finding.zones) ? finding.zones.length : 1, area: num(finding.areaM2) });
+      return t('import.finding.overlaps_existing', { n: Array.isArray(finding.zones) ? finding.zones.length : 1, area: typeof finding.areaM2 === 'number' ? formatArea(finding.areaM2, t('unit.ha')) : '?' });
     case 'invalid': {
       const key = `import.finding.invalid.${String(finding.reason)}`;
       return hasKey(key) ? t(key) : t('import.finding.invalid');

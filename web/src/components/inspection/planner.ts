@@ -3,14 +3,12 @@
  * route sheet print them, group colours, the stops of a group, sorting and
  * the CSV of the scores. No state, no fetch; the tests beside them check them.
  */
+import { ROUTE_COLORS } from '@civgrid/tiles';
 import type { Feature, MultiLineString, Point } from 'geojson';
 import type { CommunityScore, Group, PointScore, RatingKey, RouteCollection, RouteProps, StopProps } from './inspection-api.ts';
 
-/** Colours for groups that have none of their own, in creation order (distinct on the light map, and in print). */
-export const GROUP_PALETTE = [
-  '#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#c026d3', '#65a30d', '#b45309', '#0f766e',
-  '#4f46e5', '#be123c', '#15803d', '#7c3aed', '#d97706', '#0e7490', '#a21caf', '#4d7c0f',
-] as const;
+/** Colours for groups that have none of their own, in creation order: the server's and the seed's palette. */
+export const GROUP_PALETTE = ROUTE_COLORS;
 
 /** A group's colour: its own, else the palette's by its place among the round's groups. */
 export function groupColor(group: Pick<Group, 'color'>, index: number): string {
