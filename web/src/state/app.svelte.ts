@@ -1,4 +1,5 @@
 import { getContext, setContext } from 'svelte';
+import { LayerPanelState } from './layer-panel.svelte.ts';
 import { BlindSpots } from './blindspots.svelte.ts';
 import { Catalogue } from './catalogue.svelte.ts';
 import { LayerToggles } from './layers.svelte.ts';
@@ -31,6 +32,8 @@ export class AppState {
   });
   /** The admin panel open, if any. */
   panel = $state<AdminPanel | null>(null);
+  /** The layer list folded or not. */
+  readonly layerPanel = new LayerPanelState();
   /** The basemap under the district's layers (`none`: a plain background), remembered across visits. */
   basemap = $state(readBasemap());
   basemaps = $state.raw<import('../api/types.ts').BasemapInfo[]>([]);
