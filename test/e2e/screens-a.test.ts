@@ -406,6 +406,9 @@ describe.skipIf(skipBrowser)('desktop screens: tables, heat map, rounds, layout'
     warnings.length = 0;
     await page.getByTestId('inspection-toggle').click();
     await page.locator(`[data-testid=round-row][data-id="${round!.id}"]`).click();
+    // the round's cards, then its routes drawn (the list's empty routes were "ready" already) and the fit done
+    await expect.poll(() => page.getByTestId('group-card').count(), { timeout: 120_000 }).toBe(round!.groups.length);
+    await expect.poll(() => page.getByTestId('group-length').count(), { timeout: 120_000 }).toBeGreaterThan(0);
     await page.waitForFunction(() => document.body.dataset.inspectionRoutes === 'ready', null, { timeout: 120_000 });
     await mapSettled(page);
     expect(warnings.filter((w) => w.includes('cannot fit'))).toEqual([]);
