@@ -75,7 +75,7 @@ interface Units {
   level: string;
   total: number;
   areaKm2: number;
-  rows: { code: string; name: string; count: number; areaKm2: number; densityPerKm2: number }[];
+  rows: { code: string; name: string; count: number; areaKm2: number; densityPerKm2: number; bbox: [number, number, number, number] }[];
 }
 interface Hotspots {
   hotspots: {
@@ -130,6 +130,8 @@ describe('counts and densities per grid and community', () => {
       const area = km2(grid.box);
       expect(row.count).toBe(expected[name as keyof typeof expected]);
       expect(row.areaKm2 / area).toBeCloseTo(1, 4);
+      // the box to fit the map to is the grid's own rectangle
+      for (const [i, value] of row.bbox.entries()) expect(value).toBeCloseTo(grid.box[i]!, 9);
       if (row.count > 0) expect(row.densityPerKm2 / (row.count / area)).toBeCloseTo(1, 3);
       else expect(row.densityPerKm2).toBe(0);
     }

@@ -28,6 +28,8 @@ export interface UnitCount extends TerritoryRef {
   /** Geodesic area (on the WGS84 spheroid). */
   areaKm2: number;
   densityPerKm2: number;
+  /** The box around the unit, to fit the map to it (a ranking's row, the unit with the most). */
+  bbox: [minLon: number, minLat: number, maxLon: number, maxLat: number];
 }
 
 export interface Hotspot {
@@ -102,9 +104,12 @@ export class ProblemStatsRepository {
     if (scope.bbox) unitScope.push(sql`t.geom && ${envelope(scope.bbox)}`);
     const scoped = unitScope.length > 1;
     const key = level === 'grid' ? sql`p.grid_id` : sql`g.parent_id`;
-    const { rows } = await sql<{ id: number; code: string; name: string; parent_name: string | null; area_m2: number; count: number }>`
+    const { rows } = await sql<{
+      id: number; code: string; name: string; parent_name: string | null; area_m2: number; count: number; x0: number; y0: number; x1: number; y1: number;
+    }>`
       WITH units AS (
-        SELECT t.id, t.code, t.name, up.name AS parent_name, ST_Area(t.geom::geography) AS area_m2
+        SELECT t.id, t.code, t.name, up.name AS parent_name, ST_Area(t.geom::geography) AS area_m2,
+               ST_XMin(t.geom) AS x0, ST_YMin(t.geom) AS y0, ST_XMax(t.geom) AS x1, ST_YMax(t.geom) AS y1
         FROM territories t LEFT JOIN territories up ON up.id = t.parent_id
         WHERE ${sql.join(unitScope, sql` AND `)}
       ),
@@ -114,7 +119,7 @@ export class ProblemStatsRepository {
         WHERE ${problemWhere(f)} AND p.grid_id IS NOT NULL ${scoped ? sql`AND ${key} IN (SELECT id FROM units)` : sql``}
         GROUP BY 1
       )
-      SELECT u.id, u.code, u.name, u.parent_name, u.area_m2, coalesce(c.n, 0)::int AS count
+      SELECT u.id, u.code, u.name, u.parent_name, u.area_m2, coalesce(c.n, 0)::int AS count, u.x0, u.y0, u.x1, u.y1
       FROM units u LEFT JOIN counts c ON c.id = u.id
       ORDER BY u.code`.execute(this.db);
     return rows.map((r) => {
@@ -127,6 +132,7 @@ export class ProblemStatsRepository {
         count: r.count,
         areaKm2: Math.round(areaKm2 * 1e6) / 1e6,
         densityPerKm2: areaKm2 > 0 ? Math.round((r.count / areaKm2) * 100) / 100 : 0,
+        bbox: [Number(r.x0), Number(r.y0), Number(r.x1), Number(r.y1)],
       };
     });
   }

@@ -1,6 +1,6 @@
 import { badRequest, notFound } from '../http/errors.ts';
 import { filterInstant, type ProblemFilters } from '../repositories/problem-filter.ts';
-import type { BBox, ProblemStatsRepository, StatsLevel, StatsScope, TrendInterval } from '../repositories/problem-stats.repository.ts';
+import { type BBox, HOTSPOT_CELL_M, type ProblemStatsRepository, type StatsLevel, type StatsScope, type TrendInterval } from '../repositories/problem-stats.repository.ts';
 
 /** What a statistics request may narrow to, as it arrives: a territory's code and a box. */
 export interface ScopeInput {
@@ -51,7 +51,8 @@ export class ProblemStatsService {
   async hotspots(f: ProblemFilters, input: ScopeInput, limit: number) {
     ProblemStatsService.checkPeriod(f);
     const hotspots = await this.stats.hotspots(f, await this.scope(input), limit);
-    return { hotspots: hotspots.map((h, i) => ({ rank: i + 1, ...h })) };
+    // cellM: the side of the square cells a hot spot is made of, so that a reader can tell its extent
+    return { hotspots: hotspots.map((h, i) => ({ rank: i + 1, ...h })), cellM: HOTSPOT_CELL_M };
   }
 
   /**

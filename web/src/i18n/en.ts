@@ -9,6 +9,7 @@ import { scopeEn } from './scope.ts';
 import { screenscEn } from './screensc.ts';
 import { hardeningEn } from './hardening.ts';
 import { periodBasisEn } from './demo.ts';
+import { screensaEn } from './screensa.ts';
 import type { Messages } from './zh.ts';
 
 /** Interface text, English. Domain terms keep their Chinese name where it helps. */
@@ -24,6 +25,7 @@ export const en: Messages = {
   ...hardeningEn,
   ...periodBasisEn,
   ...screenscEn,
+  ...screensaEn,
   'app.title': 'civgrid 网格化管理',
   'app.product': 'Grid management',
   'app.district': 'Xiangshan District · Guilin',

@@ -9,6 +9,7 @@ import { scopeZh } from './scope.ts';
 import { screenscZh } from './screensc.ts';
 import { hardeningZh } from './hardening.ts';
 import { periodBasisZh } from './demo.ts';
+import { screensaZh } from './screensa.ts';
 
 /** Interface text, Simplified Chinese (the default). Keys are shared with `en.ts`. */
 export const zh = {
@@ -23,6 +24,7 @@ export const zh = {
   ...hardeningZh,
   ...periodBasisZh,
   ...screenscZh,
+  ...screensaZh,
   'app.title': 'civgrid 网格化管理',
   'app.product': '网格化管理',
   'app.district': '象山区 · 桂林市',

@@ -1,4 +1,5 @@
 import { getContext, setContext } from 'svelte';
+import { LayerPanelState } from './layer-panel.svelte.ts';
 import { BlindSpots } from './blindspots.svelte.ts';
 import { Catalogue } from './catalogue.svelte.ts';
 import { LayerToggles } from './layers.svelte.ts';
@@ -31,6 +32,8 @@ export class AppState {
   });
   /** The admin panel open, if any. */
   panel = $state<AdminPanel | null>(null);
+  /** The layer list folded or not. */
+  readonly layerPanel = new LayerPanelState();
   /** The basemaps on offer (GET /api/map/basemaps), the installation's default first. */
   basemaps = $state.raw<import('../api/types.ts').BasemapInfo[]>([]);
   /** The basemap a person picked, remembered across visits; null: the default. */

@@ -44,12 +44,23 @@ export class HeatmapView {
 
   catalogue = $state.raw<Category[]>([]);
   units = $state.raw<UnitStats | null>(null);
+  /** The communities' counts for the ranking (社区排名), whatever level the choropleth shows. */
+  communities = $state.raw<UnitStats | null>(null);
   hotspots = $state.raw<Hotspot[]>([]);
+  /** The side of the square cells the hot spots are made of, m. */
+  hotspotCellM = $state(0);
   trend = $state.raw<TrendAnswer | null>(null);
   loading = $state(false);
   error = $state.raw<unknown>(null);
   /** The hot spot to zoom to (set by a click in the list or on its marker). */
   focus = $state.raw<Hotspot | null>(null);
+  /** A unit to fit the map to (a ranking's row, the unit with the most); a new object for every click. */
+  place = $state.raw<{ id: number; bbox: [number, number, number, number] } | null>(null);
+
+  /** Fit the map to a grid or community. */
+  show(unit: { id: number; bbox: [number, number, number, number] }): void {
+    this.place = { id: unit.id, bbox: unit.bbox };
+  }
 
   get groups(): CategoryGroup[] {
     return categoryGroups(this.catalogue);
@@ -80,20 +91,24 @@ export class HeatmapView {
     if (!signal.aborted) this.catalogue = answer.categories;
   }
 
-  /** The choropleth's counts, the hot spots and the trend for the current filters (one request each, together). */
+  /** The choropleth's counts, the communities' (for the ranking), the hot spots and the trend for the current filters (one request each, together). */
   async load(signal: AbortSignal): Promise<void> {
     const params = this.params;
     this.loading = true;
     this.error = null;
     try {
-      const [units, hotspots, trend] = await Promise.all([
-        heatmapApi.units(this.level, params, signal),
+      const level = this.level;
+      const [units, communities, hotspots, trend] = await Promise.all([
+        heatmapApi.units(level, params, signal),
+        level === 'community' ? null : heatmapApi.units('community', params, signal),
         heatmapApi.hotspots(params, HOTSPOTS, signal),
         heatmapApi.trend(trendInterval(this.period), params, signal),
       ]);
       if (signal.aborted) return;
       this.units = units;
+      this.communities = communities ?? units;
       this.hotspots = hotspots.hotspots;
+      this.hotspotCellM = hotspots.cellM;
       this.trend = trend;
     } catch (error) {
       if (!signal.aborted) this.error = error;

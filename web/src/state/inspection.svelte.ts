@@ -4,7 +4,7 @@ import {
   type Group, type GroupPatch, type FinalScores, type Inspector, inspectionApi, type Round, type RoundInput, type RoundScores, type RouteCollection,
 } from '../components/inspection/inspection-api.ts';
 import {
-  type CommunitySortKey, groupColor, parseSheetHash, type PointSortKey, type SheetRoute, type SortDirection,
+  type CommunitySortKey, groupColor, routeOf, parseSheetHash, type PointSortKey, type SheetRoute, type SortDirection,
 } from '../components/inspection/planner.ts';
 import { ChecksBoard } from './inspection-checks.svelte.ts';
 
@@ -76,7 +76,7 @@ export class InspectionPlanner {
   /** The round's groups in their order, each with the colour it is drawn in. */
   get groups(): (Group & { drawColor: string })[] {
     const groups = [...(this.round?.groups ?? [])].sort((a, b) => a.sort - b.sort || a.id - b.id);
-    return groups.map((group, index) => ({ ...group, drawColor: groupColor(group, index) }));
+    return groups.map((group, index) => ({ ...group, route: routeOf(group, this.routes), drawColor: groupColor(group, index) }));
   }
 
   /** The stop picked, with its group, when it is one of the routes'. */

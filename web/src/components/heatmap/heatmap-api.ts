@@ -13,6 +13,8 @@ export interface UnitRow extends TerritoryRef {
   count: number;
   areaKm2: number;
   densityPerKm2: number;
+  /** The box around the unit, to fit the map to it. */
+  bbox: [number, number, number, number];
 }
 
 export interface UnitStats {
@@ -53,7 +55,7 @@ export const heatmapApi = {
   hotspots: (filters: URLSearchParams, limit: number, signal: AbortSignal) => {
     const params = new URLSearchParams(filters);
     params.set('limit', String(limit));
-    return request<{ hotspots: Hotspot[] }>(withQuery('/api/problems/hotspots', params), { signal });
+    return request<{ hotspots: Hotspot[]; cellM: number }>(withQuery('/api/problems/hotspots', params), { signal });
   },
   trend: (interval: 'day' | 'week' | 'month', filters: URLSearchParams, signal: AbortSignal) => {
     const params = new URLSearchParams(filters);

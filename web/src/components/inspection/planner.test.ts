@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { PointScore, RouteCollection } from './inspection-api.ts';
 import {
   chinaDateTime, csvCell, GROUP_PALETTE, groupColor, hoursMinutes, km, legText, parseSheetHash, ratingKey, routeBounds, sheetHash, sortScores,
-  stopsOf, toCsv, weightFromPercent, weightPercent,
+  routeOf, stopsOf, toCsv, weightFromPercent, weightPercent,
 } from './planner.ts';
 import { byHighlight, ROUTE_LAYER, ROUTES_SOURCE, routeLayers } from './route-style.ts';
 
@@ -142,5 +142,27 @@ describe('route layers', () => {
   it('dims the other groups only while one is highlighted', () => {
     expect(byHighlight(null, 1, 0.2)).toBe(1);
     expect(byHighlight(4, 1, 0.2)).toEqual(['case', ['==', ['get', 'groupId'], 4], 1, 0.2]);
+  });
+});
+
+describe('routeOf', () => {
+  const line = (groupId: number, lengthM: number, durationS: number) => ({
+    type: 'Feature' as const,
+    geometry: { type: 'MultiLineString' as const, coordinates: [[[110.29, 25.27], [110.3, 25.28]]] },
+    properties: { kind: 'route' as const, groupId, groupName: `第${groupId}组`, color: null, lengthM, durationS, pointCount: 2, method: 'dijkstra' },
+  });
+  const routes: RouteCollection = { type: 'FeatureCollection', features: [line(1, 3200, 2400), stop(1, 1, 10, 110.29, 25.27), line(2, 900, 700)] };
+
+  it('takes the route the map draws when the round was read before the route was computed', () => {
+    expect(routeOf({ id: 1, route: null }, routes)).toEqual({ lengthM: 3200, durationS: 2400, method: 'dijkstra' });
+    // the drawn one wins over a stale summary
+    expect(routeOf({ id: 2, route: { lengthM: 1, durationS: 1, method: 'dijkstra' } }, routes)).toEqual({ lengthM: 900, durationS: 700, method: 'dijkstra' });
+  });
+
+  it('keeps the round’s summary when no route of the group is drawn', () => {
+    expect(routeOf({ id: 3, route: null }, routes)).toBeNull();
+    expect(routeOf({ id: 1, route: null }, null)).toBeNull();
+    const summary = { lengthM: 5, durationS: 6, method: 'pgrouting' };
+    expect(routeOf({ id: 3, route: summary }, routes)).toBe(summary);
   });
 });

@@ -64,6 +64,19 @@ export function stopsOf(routes: RouteCollection | null, groupId: number): StopFe
     .sort((a, b) => a.properties.order - b.properties.order);
 }
 
+/**
+ * A group's route as the map draws it (the routes answer), else as the round
+ * said. The round and its routes are read together, and the routes answer
+ * computes the routes the round did not have yet (the demo seed leaves them
+ * to the first view): the round alone would say 路线未计算 under a drawn line.
+ */
+export function routeOf(group: Pick<Group, 'id' | 'route'>, routes: RouteCollection | null): Group['route'] {
+  const drawn = routes?.features.find((feature): feature is RouteFeature => isRoute(feature) && feature.properties.groupId === group.id);
+  if (!drawn) return group.route;
+  const { lengthM, durationS, method } = drawn.properties;
+  return { lengthM, durationS, method };
+}
+
 /** The box around a group's route and stops (all groups when `groupId` is null); null when there is nothing. */
 export function routeBounds(routes: RouteCollection | null, groupId: number | null): [number, number, number, number] | null {
   let box: [number, number, number, number] | null = null;
