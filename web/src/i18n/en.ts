@@ -7,6 +7,7 @@ import { roundsEn } from './rounds.ts';
 import { readinessEn } from './readiness.ts';
 import { scopeEn } from './scope.ts';
 import { hardeningEn } from './hardening.ts';
+import { screensbEn } from './screensb.ts';
 import type { Messages } from './zh.ts';
 
 /** Interface text, English. Domain terms keep their Chinese name where it helps. */
@@ -20,6 +21,7 @@ export const en: Messages = {
   ...readinessEn,
   ...scopeEn,
   ...hardeningEn,
+  ...screensbEn,
   'app.title': 'civgrid 网格化管理',
   'app.product': 'Grid management',
   'app.district': 'Xiangshan District · Guilin',

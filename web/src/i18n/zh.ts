@@ -7,6 +7,7 @@ import { roundsZh } from './rounds.ts';
 import { readinessZh } from './readiness.ts';
 import { scopeZh } from './scope.ts';
 import { hardeningZh } from './hardening.ts';
+import { screensbZh } from './screensb.ts';
 
 /** Interface text, Simplified Chinese (the default). Keys are shared with `en.ts`. */
 export const zh = {
@@ -19,6 +20,7 @@ export const zh = {
   ...readinessZh,
   ...scopeZh,
   ...hardeningZh,
+  ...screensbZh,
   'app.title': 'civgrid 网格化管理',
   'app.product': '网格化管理',
   'app.district': '象山区 · 桂林市',
