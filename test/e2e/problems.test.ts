@@ -183,7 +183,7 @@ describe.skipIf(skipBrowser)('the problems workspace', () => {
     const panel = page.getByTestId('problems-panel');
     await expect.poll(() => panel.isVisible()).toBe(true);
     await expect.poll(() => page.getByTestId('problem-row').count(), { timeout: 30_000 }).toBe(50);
-    const newest = await rows(sql<{ id: number }>`SELECT id FROM problems ORDER BY id DESC LIMIT 50`);
+    const newest = await rows(sql<{ id: number }>`SELECT id FROM problems ORDER BY reported_at DESC, id DESC LIMIT 50`);
     expect(await page.getByTestId('problem-row').evaluateAll((els) => els.map((el) => Number((el as HTMLElement).dataset.id)))).toEqual(newest.map((r) => r.id));
     // the page's problems are drawn on the map
     const drawn = await page.evaluate(() => {
@@ -383,7 +383,7 @@ describe.skipIf(skipBrowser)('the problems workspace', () => {
     await page.getByTestId('problems-filter-category').selectOption(CATEGORY);
     await page.getByTestId('problems-search').click();
     const ids = () => page.getByTestId('problem-row').evaluateAll((els) => els.map((el) => Number((el as HTMLElement).dataset.id)));
-    const closed = await rows(sql<{ id: number }>`SELECT id FROM problems WHERE status = 'closed' AND category_id = ${CATEGORY} ORDER BY id DESC LIMIT 50`);
+    const closed = await rows(sql<{ id: number }>`SELECT id FROM problems WHERE status = 'closed' AND category_id = ${CATEGORY} ORDER BY reported_at DESC, id DESC LIMIT 50`);
     await expect.poll(ids, { timeout: 15_000 }).toEqual(closed.map((r) => r.id));
     expect(closed[0]!.id).toBe(id); // ours, just closed, is the newest
     const csvHref = await page.getByTestId('problems-csv').getAttribute('href');
@@ -399,7 +399,7 @@ describe.skipIf(skipBrowser)('the problems workspace', () => {
     await page.getByTestId('problems-filter-status').selectOption('open');
     await page.getByTestId('problems-filter-category').selectOption('');
     await page.getByTestId('problems-search').click();
-    const open = await rows(sql<{ id: number }>`SELECT id FROM problems WHERE status NOT IN ('closed', 'void') ORDER BY id DESC LIMIT 100`);
+    const open = await rows(sql<{ id: number }>`SELECT id FROM problems WHERE status NOT IN ('closed', 'void') ORDER BY reported_at DESC, id DESC LIMIT 100`);
     expect(open).toHaveLength(100);
     await expect.poll(ids, { timeout: 15_000 }).toEqual(open.slice(0, 50).map((r) => r.id));
     await page.getByTestId('problems-next').click();
@@ -412,7 +412,7 @@ describe.skipIf(skipBrowser)('the problems workspace', () => {
     await page.getByTestId('problems-filter-status').selectOption('');
     await page.getByTestId('problems-filter-flag').selectOption('blindSpot');
     await page.getByTestId('problems-search').click();
-    const blindIds = await rows(sql<{ id: number }>`SELECT id FROM problems WHERE blind_spot ORDER BY id DESC LIMIT 50`);
+    const blindIds = await rows(sql<{ id: number }>`SELECT id FROM problems WHERE blind_spot ORDER BY reported_at DESC, id DESC LIMIT 50`);
     expect(blindIds.length).toBeGreaterThan(0);
     await expect.poll(ids, { timeout: 15_000 }).toEqual(blindIds.map((r) => r.id));
     expect(await page.locator('[data-testid=problem-row] .flag.blind').count()).toBe(blindIds.length);
