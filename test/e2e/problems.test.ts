@@ -359,9 +359,12 @@ describe.skipIf(skipBrowser)('the problems workspace', () => {
       ['report', 'register', 'dispatch', 'start', 'feedback', 'escalate', 'verify', 'close'],
     );
     const lines = await entries.locator('.line').allTextContents();
+    // each step names its account by display name, not by username
+    const names = Object.fromEntries((await rows(sql<{ username: string; name: string }>`SELECT username, display_name AS name FROM users WHERE username IN ('supervisor', 'handler')`)).map((u) => [u.username, u.name]));
+    const [sv, hd] = [names.supervisor!, names.handler!];
     expect(lines.map((l) => l.replace(/\s+/g, ' ').trim().replace(/ \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}$/, ''))).toEqual([
-      '上报 → 待立案 supervisor', '立案 → 已立案 supervisor', '派遣 → 已派遣 supervisor', '开始处置 → 处置中 handler',
-      '反馈 → 已反馈 handler', '督办 supervisor', '核查通过 → 已核查 supervisor', '结案 → 已结案 supervisor',
+      `上报 → 待立案 ${sv}`, `立案 → 已立案 ${sv}`, `派遣 → 已派遣 ${sv}`, `开始处置 → 处置中 ${hd}`,
+      `反馈 → 已反馈 ${hd}`, `督办 ${sv}`, `核查通过 → 已核查 ${sv}`, `结案 → 已结案 ${sv}`,
     ]);
     expect(await page.getByTestId('problem-photo').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.stage))).toEqual(['report', 'feedback']);
     if (shots) await page.screenshot({ path: join(shots, 'problems-closed.png'), fullPage: true });
