@@ -10,6 +10,7 @@ import * as m0008 from './migrations/0008_problem_photo_events.ts';
 import * as m0009 from './migrations/0009_problem_imports.ts';
 import * as m0010 from './migrations/0010_inspection.ts';
 import * as m0011 from './migrations/0011_audit_second_scope.ts';
+import * as m0012 from './migrations/0012_citizen_lookup.ts';
 
 /** Migrations in name order; each is raw PostGIS SQL in an up/down pair. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '0009_problem_imports': m0009,
   '0010_inspection': m0010,
   '0011_audit_second_scope': m0011,
+  '0012_citizen_lookup': m0012,
 };
 
 /** The migrations, each announcing itself to `onMigration` as it starts (a first start runs them all: 20 s and more). */

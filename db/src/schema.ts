@@ -252,6 +252,15 @@ export interface AuditLogTable {
 
 export type Role = 'admin' | 'planner' | 'supervisor' | 'handler' | 'inspector' | 'viewer';
 
+/** A citizen's receipt of a report: its code, and the SHA-256 of the secret shown once (0012_citizen_lookup). */
+export interface CitizenReceiptsTable {
+  problem_id: number;
+  code: string;
+  secret_hash: Uint8Array;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface UsersTable {
   id: Generated<number>;
   username: string;
@@ -451,6 +460,7 @@ export interface DB {
   layer_versions: LayerVersionsTable;
   settings: SettingsTable;
   users: UsersTable;
+  citizen_receipts: CitizenReceiptsTable;
   sessions: SessionsTable;
   rate_limits: RateLimitsTable;
   idempotency_keys: IdempotencyKeysTable;

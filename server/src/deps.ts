@@ -27,6 +27,8 @@ import { ZoneRepository } from './repositories/zone.repository.ts';
 import { ZoneService } from './services/zone.service.ts';
 import { RoadSectionService } from './services/road-section.service.ts';
 import { ProblemService } from './services/problem.service.ts';
+import { CitizenLookupService } from './services/citizen-lookup.ts';
+import { CitizenReceiptRepository } from './repositories/citizen-receipt.repository.ts';
 import { ProblemRepository } from './repositories/problem.repository.ts';
 import { ProblemStatsRepository } from './repositories/problem-stats.repository.ts';
 import { ProblemStatsService } from './services/problem-stats.service.ts';
@@ -101,6 +103,8 @@ export function buildServices(database: Database, options: ServiceOptions = serv
   const zoneRepository = new ZoneRepository(db);
   const zones = new ZoneService(db, database.engine, zoneRepository, audit, new IdempotencyRepository());
   const problems = new ProblemService(db, database.engine, new ProblemRepository(db), audit, new IdempotencyRepository());
+  // the citizen page's receipts and lookups (你拍我改)
+  const citizenLookup = new CitizenLookupService(new CitizenReceiptRepository(db), problems);
   const problemStats = new ProblemStatsService(new ProblemStatsRepository(db));
   const problemImports = new ProblemImportService(db, database.engine, new ProblemImportRepository(), new ProblemRepository(db), audit, new IdempotencyRepository());
   const roadSections = new RoadSectionService(db, database.engine, new RoadSectionRepository(db), zoneRepository, audit, new IdempotencyRepository());
@@ -131,7 +135,7 @@ export function buildServices(database: Database, options: ServiceOptions = serv
     inspectionChecks,
     readiness, inspectionPointEdits,
     routing, inspectionRounds,
-    bounds,
+    bounds, citizenLookup,
   };
 }
 

@@ -183,7 +183,7 @@ describe.skipIf(skipBrowser)('the problems workspace', () => {
     const panel = page.getByTestId('problems-panel');
     await expect.poll(() => panel.isVisible()).toBe(true);
     await expect.poll(() => page.getByTestId('problem-row').count(), { timeout: 30_000 }).toBe(50);
-    const newest = await rows(sql<{ id: number }>`SELECT id FROM problems ORDER BY id DESC LIMIT 50`);
+    const newest = await rows(sql<{ id: number }>`SELECT id FROM problems ORDER BY reported_at DESC, id DESC LIMIT 50`);
     expect(await page.getByTestId('problem-row').evaluateAll((els) => els.map((el) => Number((el as HTMLElement).dataset.id)))).toEqual(newest.map((r) => r.id));
     // the page's problems are drawn on the map
     const drawn = await page.evaluate(() => {
@@ -359,9 +359,12 @@ describe.skipIf(skipBrowser)('the problems workspace', () => {
       ['report', 'register', 'dispatch', 'start', 'feedback', 'escalate', 'verify', 'close'],
     );
     const lines = await entries.locator('.line').allTextContents();
+    // each step names its account by display name, not by username
+    const names = Object.fromEntries((await rows(sql<{ username: string; name: string }>`SELECT username, display_name AS name FROM users WHERE username IN ('supervisor', 'handler')`)).map((u) => [u.username, u.name]));
+    const [sv, hd] = [names.supervisor!, names.handler!];
     expect(lines.map((l) => l.replace(/\s+/g, ' ').trim().replace(/ \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}$/, ''))).toEqual([
-      '上报 → 待立案 supervisor', '立案 → 已立案 supervisor', '派遣 → 已派遣 supervisor', '开始处置 → 处置中 handler',
-      '反馈 → 已反馈 handler', '督办 supervisor', '核查通过 → 已核查 supervisor', '结案 → 已结案 supervisor',
+      `上报 → 待立案 ${sv}`, `立案 → 已立案 ${sv}`, `派遣 → 已派遣 ${sv}`, `开始处置 → 处置中 ${hd}`,
+      `反馈 → 已反馈 ${hd}`, `督办 ${sv}`, `核查通过 → 已核查 ${sv}`, `结案 → 已结案 ${sv}`,
     ]);
     expect(await page.getByTestId('problem-photo').evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.stage))).toEqual(['report', 'feedback']);
     if (shots) await page.screenshot({ path: join(shots, 'problems-closed.png'), fullPage: true });
@@ -383,7 +386,7 @@ describe.skipIf(skipBrowser)('the problems workspace', () => {
     await page.getByTestId('problems-filter-category').selectOption(CATEGORY);
     await page.getByTestId('problems-search').click();
     const ids = () => page.getByTestId('problem-row').evaluateAll((els) => els.map((el) => Number((el as HTMLElement).dataset.id)));
-    const closed = await rows(sql<{ id: number }>`SELECT id FROM problems WHERE status = 'closed' AND category_id = ${CATEGORY} ORDER BY id DESC LIMIT 50`);
+    const closed = await rows(sql<{ id: number }>`SELECT id FROM problems WHERE status = 'closed' AND category_id = ${CATEGORY} ORDER BY reported_at DESC, id DESC LIMIT 50`);
     await expect.poll(ids, { timeout: 15_000 }).toEqual(closed.map((r) => r.id));
     expect(closed[0]!.id).toBe(id); // ours, just closed, is the newest
     const csvHref = await page.getByTestId('problems-csv').getAttribute('href');
@@ -399,7 +402,7 @@ describe.skipIf(skipBrowser)('the problems workspace', () => {
     await page.getByTestId('problems-filter-status').selectOption('open');
     await page.getByTestId('problems-filter-category').selectOption('');
     await page.getByTestId('problems-search').click();
-    const open = await rows(sql<{ id: number }>`SELECT id FROM problems WHERE status NOT IN ('closed', 'void') ORDER BY id DESC LIMIT 100`);
+    const open = await rows(sql<{ id: number }>`SELECT id FROM problems WHERE status NOT IN ('closed', 'void') ORDER BY reported_at DESC, id DESC LIMIT 100`);
     expect(open).toHaveLength(100);
     await expect.poll(ids, { timeout: 15_000 }).toEqual(open.slice(0, 50).map((r) => r.id));
     await page.getByTestId('problems-next').click();
@@ -412,7 +415,7 @@ describe.skipIf(skipBrowser)('the problems workspace', () => {
     await page.getByTestId('problems-filter-status').selectOption('');
     await page.getByTestId('problems-filter-flag').selectOption('blindSpot');
     await page.getByTestId('problems-search').click();
-    const blindIds = await rows(sql<{ id: number }>`SELECT id FROM problems WHERE blind_spot ORDER BY id DESC LIMIT 50`);
+    const blindIds = await rows(sql<{ id: number }>`SELECT id FROM problems WHERE blind_spot ORDER BY reported_at DESC, id DESC LIMIT 50`);
     expect(blindIds.length).toBeGreaterThan(0);
     await expect.poll(ids, { timeout: 15_000 }).toEqual(blindIds.map((r) => r.id));
     expect(await page.locator('[data-testid=problem-row] .flag.blind').count()).toBe(blindIds.length);

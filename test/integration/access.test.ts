@@ -370,6 +370,8 @@ const SAMPLES: Record<string, Sample> = {
     ok: 204,
   },
   'POST /api/public/problems': { request: async () => ({ path: '/api/public/problems', init: json('POST', report()) }), ok: 201 },
+  // a well-formed code and secret that name no report: the one 404 for anyone
+  'POST /api/public/problems/lookup': { request: async () => ({ path: '/api/public/problems/lookup', init: json('POST', { code: '7K3-Q9M', secret: 'ABCD-EFGH-JKMN-PQRS' }) }), ok: 404 },
   'POST /api/problems': { request: async () => ({ path: '/api/problems', init: json('POST', report()) }), ok: 201 },
   'GET /api/problems': fixed('/api/problems?limit=5'),
   'GET /api/problems/duplicates': { request: async () => ({ path: `/api/problems/duplicates?lon=${fx.street1Centre[0]}&lat=${fx.street1Centre[1]}&categoryId=evt-env-exposed-waste` }), ok: 200 },

@@ -202,6 +202,7 @@ function bases(): Record<string, Base> {
     'PUT /api/calendar/:day': { path: '/api/calendar/2027-03-05', body: { kind: 'holiday', name: '测试' }, readsBody: true },
     'DELETE /api/calendar/:day': { path: '/api/calendar/2027-03-06' },
     'POST /api/public/problems': { path: '/api/public/problems', body: { lon, lat, categoryId: 'evt-env-exposed-waste', description: '模糊' }, readsBody: true },
+    'POST /api/public/problems/lookup': { path: '/api/public/problems/lookup', body: { code: '7K3-Q9M', secret: 'ABCD-EFGH-JKMN-PQRS' }, readsBody: true },
     'POST /api/problems': { path: '/api/problems', body: { lon, lat, crs: 'gcj02', categoryId: 'evt-env-exposed-waste', description: '模糊' }, readsBody: true },
     'GET /api/problems': { path: '/api/problems?status=reported,closed&category=evt-env&from=2026-01-01&to=2026-12-31&warning=yellow,red&blindSpot=true&disputed=false&limit=5&format=csv' },
     'GET /api/problems/duplicates': { path: `/api/problems/duplicates?lon=${lon}&lat=${lat}&categoryId=evt-env-exposed-waste` },

@@ -310,7 +310,7 @@ describe('citizens and categories', () => {
     const res = await send(anonymous, 'POST', '/api/public/problems', { lon: one[0], lat: one[1], categoryId: CATEGORY, description: '你拍我改', contact: '138****0000' });
     expect(res.status).toBe(201);
     const body = (await res.json()) as Record<string, unknown>;
-    expect(Object.keys(body).sort()).toEqual(['categoryName', 'id', 'ownerName', 'reportedAt', 'status']);
+    expect(Object.keys(body).sort()).toEqual(['categoryName', 'id', 'ownerName', 'receipt', 'reportedAt', 'status']);
     const stored = (await sql<{ source: string; reporter: string }>`SELECT source, reporter FROM problems WHERE id = ${body.id as number}`.execute(database.db)).rows[0]!;
     expect(stored).toEqual({ source: 'citizen', reporter: '138****0000' });
     let limited = 0;

@@ -127,6 +127,8 @@ export const POLICY: Record<string, Rule> = {
   'PUT /api/calendar/:day': only('admin'),
   'DELETE /api/calendar/:day': only('admin'),
   'POST /api/public/problems': PUBLIC,
+  // The citizen's lookup of a report by its code and secret (a POST: counted per address like a report).
+  'POST /api/public/problems/lookup': PUBLIC,
   'POST /api/problems': only('admin', 'supervisor', 'handler', 'inspector'),
   'GET /api/problems': SIGNED_IN,
   'GET /api/problems/duplicates': SIGNED_IN,

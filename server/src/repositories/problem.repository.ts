@@ -1,5 +1,6 @@
 import type { DB } from '@civgrid/db';
 import { type Kysely, sql } from 'kysely';
+import type { TimelineEntry } from '../contracts/problems.ts';
 import type { CalendarException } from '../services/work-calendar.ts';
 import { jsonColumn } from './json-column.ts';
 
@@ -99,7 +100,9 @@ export interface ProblemFilter {
   /** Only open problems that have been dispatched (the ones a deadline runs for). */
   running?: boolean | undefined;
   limit: number;
-  /** Problems with a smaller id than this (paging back from the newest). */
+  /** By report time, newest (the default) or oldest first; ties by id the same way. */
+  sort?: 'newest' | 'oldest' | undefined;
+  /** The page after this problem in the list's order (its id: the `next` of the page before). */
   before?: number | undefined;
 }
 
@@ -169,6 +172,22 @@ export interface IndicatorRow {
   disputed: number;
   /** Open problems past their deadline now. */
   overdueOpen: number;
+}
+
+/** The filter's conditions on `problems p` (paging aside). */
+function whereOf(f: Omit<ProblemFilter, 'limit' | 'before' | 'sort'>) {
+  const where = [sql`true`];
+  if (f.status?.length) where.push(sql`p.status IN (${sql.join(f.status)})`);
+  if (f.category) where.push(sql`(p.category_id = ${f.category} OR p.category_id IN (SELECT id FROM problem_categories WHERE parent_id = ${f.category}))`);
+  if (f.from) where.push(sql`p.reported_at >= ${f.from}`);
+  if (f.to) where.push(sql`p.reported_at < ${f.to}`);
+  if (f.bbox) where.push(sql`p.geom && ST_MakeEnvelope(${f.bbox[0]}, ${f.bbox[1]}, ${f.bbox[2]}, ${f.bbox[3]}, 4326)`);
+  if (f.ownerOrgId !== undefined) where.push(sql`p.owner_org_id = ${f.ownerOrgId}`);
+  if (f.source) where.push(f.source.length > 0 ? sql`p.source IN (${sql.join(f.source)})` : sql`false`);
+  if (f.blindSpot !== undefined) where.push(sql`p.blind_spot = ${f.blindSpot}`);
+  if (f.disputed !== undefined) where.push(sql`p.disputed = ${f.disputed}`);
+  if (f.running) where.push(sql`p.status NOT IN ('closed', 'void') AND p.dispatched_at IS NOT NULL`);
+  return where;
 }
 
 /** Problems (案件): routing at a point, the rows, their events and the working calendar. */
@@ -263,20 +282,21 @@ export class ProblemRepository {
   }
 
   async list(f: ProblemFilter): Promise<ProblemRow[]> {
-    const where = [sql`true`];
-    if (f.status?.length) where.push(sql`p.status IN (${sql.join(f.status)})`);
-    if (f.category) where.push(sql`(p.category_id = ${f.category} OR p.category_id IN (SELECT id FROM problem_categories WHERE parent_id = ${f.category}))`);
-    if (f.from) where.push(sql`p.reported_at >= ${f.from}`);
-    if (f.to) where.push(sql`p.reported_at < ${f.to}`);
-    if (f.bbox) where.push(sql`p.geom && ST_MakeEnvelope(${f.bbox[0]}, ${f.bbox[1]}, ${f.bbox[2]}, ${f.bbox[3]}, 4326)`);
-    if (f.ownerOrgId !== undefined) where.push(sql`p.owner_org_id = ${f.ownerOrgId}`);
-    if (f.source) where.push(f.source.length > 0 ? sql`p.source IN (${sql.join(f.source)})` : sql`false`);
-    if (f.blindSpot !== undefined) where.push(sql`p.blind_spot = ${f.blindSpot}`);
-    if (f.disputed !== undefined) where.push(sql`p.disputed = ${f.disputed}`);
-    if (f.running) where.push(sql`p.status NOT IN ('closed', 'void') AND p.dispatched_at IS NOT NULL`);
-    if (f.before) where.push(sql`p.id < ${f.before}`);
-    const { rows } = await sql<RawProblem>`${SELECT} WHERE ${sql.join(where, sql` AND `)} ORDER BY p.id DESC LIMIT ${f.limit}`.execute(this.db);
+    const where = whereOf(f);
+    const oldest = f.sort === 'oldest';
+    // keyset paging on (reported_at, id): the cursor is the last row's id, its report time read here
+    if (f.before) where.push(oldest
+      ? sql`(p.reported_at, p.id) > (SELECT c.reported_at, c.id FROM problems c WHERE c.id = ${f.before})`
+      : sql`(p.reported_at, p.id) < (SELECT c.reported_at, c.id FROM problems c WHERE c.id = ${f.before})`);
+    const order = oldest ? sql`p.reported_at ASC, p.id ASC` : sql`p.reported_at DESC, p.id DESC`;
+    const { rows } = await sql<RawProblem>`${SELECT} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${order} LIMIT ${f.limit}`.execute(this.db);
     return rows.map(toProblem);
+  }
+
+  /** How many problems the filter matches, whatever the page. */
+  async count(f: Omit<ProblemFilter, 'limit' | 'before' | 'sort'>): Promise<number> {
+    const { rows } = await sql<{ n: string | number }>`SELECT count(*) AS n FROM problems p WHERE ${sql.join(whereOf(f), sql` AND `)}`.execute(this.db);
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** Open problems of a category within its duplicate radius of a point, nearest first. */
@@ -292,10 +312,13 @@ export class ProblemRepository {
     return rows.map((r) => ({ ...toProblem(r), distanceM: Math.round(Number(r.distance_m) * 10) / 10 }));
   }
 
-  async events(id: number): Promise<{ id: number; action: string; fromStatus: string | null; toStatus: string | null; actor: string | null; note: string | null; at: string }[]> {
-    const { rows } = await sql<{ id: number; action: string; from_status: string | null; to_status: string | null; actor: string | null; note: string | null; at: string }>`
-      SELECT id, action, from_status, to_status, actor, note, at FROM problem_events WHERE problem_id = ${id} ORDER BY at, id`.execute(this.db);
-    return rows.map((r) => ({ id: r.id, action: r.action, fromStatus: r.from_status, toStatus: r.to_status, actor: r.actor, note: r.note, at: new Date(r.at).toISOString() }));
+  /** A problem's history, oldest first; each step names its account's display name (events keep the username). */
+  async events(id: number): Promise<TimelineEntry[]> {
+    const { rows } = await sql<{ id: number; action: string; from_status: string | null; to_status: string | null; actor: string | null; actor_name: string | null; note: string | null; at: string }>`
+      SELECT e.id, e.action, e.from_status, e.to_status, e.actor, u.display_name AS actor_name, e.note, e.at
+      FROM problem_events e LEFT JOIN users u ON u.username = e.actor
+      WHERE e.problem_id = ${id} ORDER BY e.at, e.id`.execute(this.db);
+    return rows.map((r) => ({ id: r.id, action: r.action, fromStatus: r.from_status, toStatus: r.to_status, actor: r.actor, actorName: r.actor_name, note: r.note, at: new Date(r.at).toISOString() }));
   }
 
   /** Adds a step to the problem's timeline; returns the step's id (its photos link to it). */

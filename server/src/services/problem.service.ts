@@ -50,6 +50,24 @@ export const WORKFLOW: Record<Action, Step> = {
   escalate: { from: ['dispatched', 'in_progress', 'fed_back'], roles: SUPERVISE },
 };
 
+/**
+ * The states in which a reader has the workflow's next step to take: its
+ * to-do (待办). The owning unit's own steps (start, feedback) count for a
+ * reader limited to its organisation (a handler) only: a supervisor may take
+ * them too, but they are not its work. Side steps that keep or end the state
+ * (urge, escalate, transfer, void) make no to-do.
+ */
+export function todoStatuses(reader: ProblemReader): ProblemStatus[] {
+  const own = ownerLimitOf(reader) !== undefined;
+  const states = new Set<ProblemStatus>();
+  for (const step of Object.values(WORKFLOW)) {
+    if (!step.to || step.to === 'void' || !step.roles.includes(reader.role)) continue;
+    if (step.ownOrganisation && !own) continue;
+    for (const from of step.from) states.add(from);
+  }
+  return OPEN.filter((s) => states.has(s));
+}
+
 const STAMP: Partial<Record<ProblemStatus, string>> = {
   registered: 'registered_at', dispatched: 'dispatched_at', in_progress: 'started_at', fed_back: 'fed_back_at', verified: 'verified_at', closed: 'closed_at',
 };
@@ -71,6 +89,9 @@ export interface Duplicates {
   problems: (ReadableProblem<ProblemView> & { distanceM: number })[];
   othersNearby: number;
 }
+
+/** The list's filter as a reader asks for it: `todo` keeps the states where the reader has the next step. */
+export type ReaderFilter = Omit<ProblemFilter, 'ownerOrgId'> & { warning?: Warning[] | undefined; todo?: boolean | undefined };
 
 export interface ReportInput {
   /** Where; may be left out when a photo carries its GPS position. */
@@ -176,9 +197,42 @@ export class ProblemService {
   }
 
   /** A page of the problems this reader may see (a handler: its organisation's), each as the reader may see it. */
-  async listFor(reader: ProblemReader, filter: Omit<ProblemFilter, 'ownerOrgId'> & { warning?: Warning[] | undefined }): Promise<ReadableProblem<ProblemView>[]> {
-    const rows = await this.list({ ...filter, ownerOrgId: ownerLimitOf(reader) });
+  async listFor(reader: ProblemReader, filter: ReaderFilter): Promise<ReadableProblem<ProblemView>[]> {
+    const scoped = this.scopedFilter(reader, filter);
+    if (!scoped) return [];
+    const rows = await this.list(scoped);
     return rows.map((p) => forReader(reader, p));
+  }
+
+  /** How many problems of the list this reader's filter matches, on every page. */
+  async countFor(reader: ProblemReader, filter: Omit<ReaderFilter, 'limit' | 'before' | 'sort'>): Promise<number> {
+    const scoped = this.scopedFilter(reader, { ...filter, limit: 1 });
+    if (!scoped) return 0;
+    const { warning, limit: _limit, ...rest } = scoped;
+    if (!warning?.length) return this.problems.count(rest);
+    // the colour depends on the working calendar: every candidate is judged, a batch at a time
+    const wanted = new Set<Warning>(warning);
+    const BATCH = 5000;
+    let total = 0;
+    let before: number | undefined;
+    for (;;) {
+      const batch = await this.problems.list({ ...rest, running: !wanted.has('none'), limit: BATCH, before });
+      total += (await this.views(batch)).filter((v) => wanted.has(v.warning)).length;
+      if (batch.length < BATCH) return total;
+      before = batch[batch.length - 1]!.id;
+    }
+  }
+
+  /** The reader's filter as the repository reads it: its organisation's cases for a handler, its to-do states when asked; null when nothing can match. */
+  private scopedFilter(reader: ProblemReader, filter: ReaderFilter): (ProblemFilter & { warning?: Warning[] | undefined }) | null {
+    const { todo, ...rest } = filter;
+    let status = rest.status;
+    if (todo) {
+      const mine = todoStatuses(reader);
+      status = status?.length ? status.filter((s) => mine.includes(s)) : mine;
+      if (status.length === 0) return null;
+    }
+    return { ...rest, status, ownerOrgId: ownerLimitOf(reader) };
   }
 
   /** The cases the citizen channel publishes (citizen-channel.ts): citizens' reports, not void; newest first. */

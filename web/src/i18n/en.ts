@@ -10,6 +10,7 @@ import { screenscEn } from './screensc.ts';
 import { hardeningEn } from './hardening.ts';
 import { periodBasisEn } from './demo.ts';
 import { screensaEn } from './screensa.ts';
+import { screensbEn } from './screensb.ts';
 import type { Messages } from './zh.ts';
 
 /** Interface text, English. Domain terms keep their Chinese name where it helps. */
@@ -26,6 +27,7 @@ export const en: Messages = {
   ...periodBasisEn,
   ...screenscEn,
   ...screensaEn,
+  ...screensbEn,
   'app.title': 'civgrid 网格化管理',
   'app.product': 'Grid management',
   'app.district': 'Xiangshan District · Guilin',

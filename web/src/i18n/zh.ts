@@ -10,6 +10,7 @@ import { screenscZh } from './screensc.ts';
 import { hardeningZh } from './hardening.ts';
 import { periodBasisZh } from './demo.ts';
 import { screensaZh } from './screensa.ts';
+import { screensbZh } from './screensb.ts';
 
 /** Interface text, Simplified Chinese (the default). Keys are shared with `en.ts`. */
 export const zh = {
@@ -25,6 +26,7 @@ export const zh = {
   ...periodBasisZh,
   ...screenscZh,
   ...screensaZh,
+  ...screensbZh,
   'app.title': 'civgrid 网格化管理',
   'app.product': '网格化管理',
   'app.district': '象山区 · 桂林市',

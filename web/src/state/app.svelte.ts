@@ -11,8 +11,8 @@ import { CategoryAdmin } from './categories.svelte.ts';
 import { IndicatorBoard } from './indicators.svelte.ts';
 import { ZoneEditor } from '../editing/editor.svelte.ts';
 
-/** The administrators' panels, on the right where the blind-spot panel opens (考核指标 also for supervisors). */
-export type AdminPanel = 'users' | 'audit' | 'categories' | 'indicators';
+/** The administrators' panels, on the right where the blind-spot panel opens (考核指标 also for supervisors; 工作日历 read by everyone). */
+export type AdminPanel = 'users' | 'audit' | 'categories' | 'indicators' | 'calendar';
 
 /** Everything the app's components share, one instance per page. */
 export class AppState {

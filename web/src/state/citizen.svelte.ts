@@ -1,8 +1,10 @@
+import type { Receipt } from '@civgrid/server/contracts/citizen-lookup';
 import { ApiError, isAbort, request, type UploadProgress, upload } from '../api/client.ts';
 import type { Geometry } from 'geojson';
 import type { Category } from '../components/categories/category.ts';
 import { pointInArea } from '../components/citizen/citizen-geo.ts';
 import { newReportKey, shrinkPhoto } from '../components/citizen/photo-shrink.ts';
+import { rememberReport } from './citizen-lookup.svelte.ts';
 
 /** At most this many photos per report (the server's limit). */
 export const MAX_PHOTOS = 4;
@@ -34,6 +36,8 @@ export interface ReportReceipt {
   /** The unit the report was routed to (the owner of the duty there, the street office or the campaign office). */
   ownerName: string | null;
   reportedAt: string;
+  /** The code and secret that look the report up later; the secret is shown this once. */
+  receipt: Receipt;
 }
 
 export type ReportPhase = 'editing' | 'sending' | 'sent';
@@ -148,6 +152,7 @@ export class CitizenReport {
         if (total > 0) this.progress = Math.min(1, loaded / total);
       };
       this.receipt = await upload<ReportReceipt>('/api/public/problems', form, { onProgress, headers: { 'idempotency-key': this.#key } });
+      rememberReport(this.receipt);
       this.phase = 'sent';
       return true;
     } catch (error) {

@@ -1,7 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import { ApiError, isAbort } from '../api/client.ts';
 import {
-  type Category, type Duplicates, OPEN_STATUSES, type Problem, type ProblemDetail, type ProblemQuery, type ProblemStatus,
+  type Category, type Duplicates, OPEN_STATUSES, type Problem, type ProblemDetail, type ProblemQuery, type ProblemSort, type ProblemStatus,
   problemApi, type TransitionInput, type Warning,
 } from '../components/problems/problem-api.ts';
 import { actionLabel, notAllowedText, problemErrorText } from '../components/problems/problem-labels.ts';
@@ -19,12 +19,16 @@ export interface ProblemFilters {
   /** `late`: yellow or red. */
   warning: '' | 'late' | 'yellow' | 'red';
   flag: '' | 'blindSpot' | 'disputed';
+  /** By report time. */
+  sort: ProblemSort;
+  /** 我的待办: only the states where the reader has the next step. */
+  todo: boolean;
 }
 
 export const PAGE_SIZE = 50;
 export const MAX_PHOTOS = 4;
 
-const emptyFilters = (): ProblemFilters => ({ status: '', category: '', from: '', to: '', warning: '', flag: '' });
+const emptyFilters = (todo = false): ProblemFilters => ({ status: '', category: '', from: '', to: '', warning: '', flag: '', sort: 'newest', todo });
 
 /** What the server reads for the filter form. */
 export function queryOf(filters: ProblemFilters): ProblemQuery {
@@ -37,6 +41,8 @@ export function queryOf(filters: ProblemFilters): ProblemQuery {
     warning,
     blindSpot: filters.flag === 'blindSpot' ? true : undefined,
     disputed: filters.flag === 'disputed' ? true : undefined,
+    sort: filters.sort,
+    todo: filters.todo || undefined,
     limit: PAGE_SIZE,
   };
 }
@@ -190,6 +196,8 @@ export class ProblemsWorkspace {
   query = $state.raw<ProblemQuery>(queryOf(emptyFilters()));
   rows = $state.raw<Problem[]>([]);
   next = $state<number | null>(null);
+  /** How many problems the applied filters match on every page (null: not known yet). */
+  total = $state<number | null>(null);
   /** The cursors of the pages before the one shown (`undefined`: the first page). */
   #cursors: (number | undefined)[] = [];
   page = $state(1);
@@ -213,8 +221,17 @@ export class ProblemsWorkspace {
 
   readonly draft = new ReportDraft();
 
-  /** `available`: whether the right side is free for the workspace (no admin panel or importer over it). */
-  constructor(private readonly available: () => boolean = () => true) {}
+  /**
+   * `available`: whether the right side is free for the workspace (no admin panel or importer over it).
+   * `todoFirst`: the list opens on the reader's to-do (我的待办), as a handler's does.
+   */
+  constructor(
+    private readonly available: () => boolean = () => true,
+    private readonly todoFirst = false,
+  ) {
+    this.filters = emptyFilters(todoFirst);
+    this.query = queryOf(this.filters);
+  }
 
   /** Open and not covered by another panel: the panel shows, the map draws the page and takes its clicks. */
   get shown(): boolean {
@@ -252,6 +269,7 @@ export class ProblemsWorkspace {
       if (signal.aborted) return;
       this.rows = page.problems;
       this.next = page.next;
+      this.total = page.total;
     } catch (error) {
       if (!isAbort(error) && !signal.aborted) this.error = error;
     } finally {
@@ -266,7 +284,19 @@ export class ProblemsWorkspace {
   }
 
   resetFilters(): void {
-    this.filters = emptyFilters();
+    this.filters = emptyFilters(this.todoFirst);
+    this.apply();
+  }
+
+  /** 我的待办 or everything the reader may see; the other filters stay. */
+  showTodo(todo: boolean): void {
+    this.filters.todo = todo;
+    this.apply();
+  }
+
+  /** Another order; back to the first page. */
+  sortBy(sort: ProblemSort): void {
+    this.filters.sort = sort;
     this.apply();
   }
 

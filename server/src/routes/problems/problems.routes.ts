@@ -2,6 +2,9 @@ import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { actorOf, userOf } from '../../auth/actor.ts';
 import type { Services } from '../../deps.ts';
+import { type CalendarYear, calendarEntry } from '../../contracts/calendar.ts';
+import { lookupRequest, type Receipt } from '../../contracts/citizen-lookup.ts';
+import { type ProblemPageMeta, problemListExtras } from '../../contracts/problems.ts';
 import { coordinateColumn, toCsv } from '../../http/csv.ts';
 import type { Env } from '../../http/env.ts';
 import { AppError, badRequest } from '../../http/errors.ts';
@@ -51,7 +54,7 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(100),
   before: z.coerce.number().int().positive().max(2 ** 31 - 1).optional(),
   format: z.enum(['json', 'csv']).default('json'),
-});
+}).extend(problemListExtras.shape);
 /** A transition, as JSON or as the fields of a multipart form that carries photos (feedback, verify). */
 const transition = z.object({
   action: z.enum(Object.keys(WORKFLOW) as [Action, ...Action[]]),
@@ -122,7 +125,6 @@ export function categoryRoutes({ problems }: Services) {
 }
 
 const calendarDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a day YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'must be a real day');
-const calendarEntry = z.object({ kind: z.enum(['holiday', 'workday']), name: z.string().trim().min(1).max(40) }).strict();
 
 /**
  * The working calendar deadlines run on (工作日历): public holidays and the
@@ -133,7 +135,8 @@ export function calendarRoutes({ problems }: Services) {
   return new Hono<Env>()
     .get('/', validate('query', z.object({ year: z.coerce.number().int().min(2000).max(2100) })), async (c) => {
       const { year } = c.req.valid('query');
-      return c.json({ year, days: await problems.calendarYear(year) });
+      const answer: CalendarYear = { year, days: await problems.calendarYear(year) };
+      return c.json(answer);
     })
     .put('/:day', validate('param', z.object({ day: calendarDay })), validate('json', calendarEntry), async (c) =>
       c.json(await problems.setCalendarDay(userOf(c), actorOf(c), c.req.valid('param').day, c.req.valid('json'))),
@@ -157,19 +160,20 @@ export function problemRoutes({ problems }: Services) {
       const q = c.req.valid('query');
       const user = userOf(c);
       // a handler reads its own organisation's cases; the reporter only where the reader handles the case (problem-access.ts)
-      const rows = await problems.listFor(user, {
-        status: q.status, category: q.category, bbox: q.bbox, limit: q.limit, before: q.before,
-        warning: q.warning, blindSpot: q.blindSpot, disputed: q.disputed,
+      const filter = {
+        status: q.status, category: q.category, bbox: q.bbox, warning: q.warning, blindSpot: q.blindSpot, disputed: q.disputed, todo: q.todo,
         from: q.from ? dayStart(q.from) : undefined,
         to: q.to ? new Date(dayStart(q.to).getTime() + 86_400_000) : undefined,
-      });
+      };
+      const rows = await problems.listFor(user, { ...filter, sort: q.sort, limit: q.limit, before: q.before });
       if (q.format === 'csv') {
         const columns = ['id', 'categoryId', 'categoryName', 'status', 'lon', 'lat', 'ownerName', 'blindSpot', 'disputed', 'reportedAt', 'dispatchedAt', 'dueAt', 'closedAt', 'warning', 'description'] as const;
         const header = columns.map((k) => (k === 'lon' || k === 'lat' ? coordinateColumn(k) : k));
         const csv = toCsv(header, rows.map((r) => columns.map((k) => r[k] as unknown)));
         return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="problems.csv"' });
       }
-      return c.json({ problems: rows, next: rows.length === q.limit ? rows[rows.length - 1]!.id : null });
+      const meta: ProblemPageMeta = { next: rows.length === q.limit ? rows[rows.length - 1]!.id : null, total: await problems.countFor(user, filter) };
+      return c.json({ problems: rows, ...meta });
     })
     .get('/duplicates', validate('query', z.object({ lon: longitude, lat: latitude, categoryId, crs: z.enum(['wgs84', 'gcj02']).default('wgs84') })), async (c) => {
       const q = c.req.valid('query');
@@ -213,13 +217,19 @@ export function indicatorRoutes({ problems }: Services) {
  * by the auth middleware, and its photos charged to the address's hourly
  * photo budget (bytes and pixels) before they are decoded.
  */
-export function publicProblemRoutes({ problems, limiter, options }: Services) {
-  return new Hono<Env>().post('/', async (c) => {
+export function publicProblemRoutes({ problems, limiter, options, citizenLookup }: Services) {
+  return new Hono<Env>()
+    .post('/lookup', validate('json', lookupRequest), async (c) => {
+      const { code, secret } = c.req.valid('json');
+      return c.json(await citizenLookup.lookup(code, secret));
+    })
+    .post('/', async (c) => {
     const { fields: body, photos } = await readReport(c, publicReport, (cost) => chargePublicPhotos(c, limiter, options.rateLimits, cost));
     const key = idempotencyKeyOf(c);
     const answer = await problems.report(actorOf(c), { ...body, description: body.description ?? null, source: 'citizen', reporter: body.contact ?? null, photos }, key);
     const p = answer.problem;
-    // the citizen learns what happens to the report, not who reported what else
-    return c.json({ id: p.id, status: p.status, categoryName: p.categoryName, ownerName: p.ownerName, reportedAt: p.reportedAt }, answer.status);
+    // the citizen learns what happens to the report, not who reported what else; the receipt looks it up later
+    const receipt: Receipt = await citizenLookup.issue(p.id);
+    return c.json({ id: p.id, status: p.status, categoryName: p.categoryName, ownerName: p.ownerName, reportedAt: p.reportedAt, receipt }, answer.status);
   });
 }

@@ -43,3 +43,14 @@ export function boxOf(features: readonly Feature[]): Box | null {
   for (const f of features) if (f.geometry && 'coordinates' in f.geometry) visit(f.geometry.coordinates);
   return Number.isFinite(box[0]) ? box : null;
 }
+
+/**
+ * The least zoom at which a tap may drop the pin: at 15 a screen pixel is
+ * about 4 m at Guilin's latitude and a fingertip some 40 m, enough to tell
+ * one side of a street from the other; at the district's zoom (about 11) a
+ * fingertip covers 600 m. A tap below it zooms in on the tapped place instead.
+ */
+export const PIN_MIN_ZOOM = 15;
+
+/** Where a tap too far out takes the map: three levels closer, not past the pin's zoom. */
+export const zoomTowardsPin = (zoom: number): number => Math.min(PIN_MIN_ZOOM, Math.floor(zoom) + 3);

@@ -181,3 +181,51 @@ export function chinaDateTime(iso: string | null | undefined): string {
   if (Number.isNaN(time)) return '';
   return new Date(time + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 }
+
+/** Rounds as the final score's default choice reads them. */
+export interface WeightedRound {
+  id: number;
+  startsOn: string;
+  endsOn: string;
+  weight: number;
+}
+
+const WEIGHT_EPSILON = 1e-6;
+
+/**
+ * The rounds the weighted final ticks by default: the rounds of one campaign,
+ * i.e. the most recent run of consecutive rounds (by dates, newest first)
+ * whose weights add up to exactly 100 %. Rounds carry no campaign of their
+ * own, so a campaign is what the weights say it is: 40 % + 60 % close one.
+ * A newer round whose campaign is not complete yet is skipped over. Where no
+ * run adds up to 100 %, the newest round alone (the view says the sum).
+ */
+export function defaultFinalRounds(rounds: readonly WeightedRound[]): number[] {
+  const newestFirst = [...rounds].sort((a, b) => b.startsOn.localeCompare(a.startsOn) || b.endsOn.localeCompare(a.endsOn) || b.id - a.id);
+  for (let start = 0; start < newestFirst.length; start++) {
+    let sum = 0;
+    for (let end = start; end < newestFirst.length; end++) {
+      sum += newestFirst[end]!.weight;
+      if (Math.abs(sum - 1) <= WEIGHT_EPSILON) return newestFirst.slice(start, end + 1).map((r) => r.id).sort((a, b) => a - b);
+      if (sum > 1 + WEIGHT_EPSILON) break;
+    }
+  }
+  return newestFirst[0] ? [newestFirst[0].id] : [];
+}
+
+/** Whether weights add up to 100 % (to the rounding of a percentage with one decimal). */
+export function weightsComplete(sum: number): boolean {
+  return Math.abs(sum - 1) <= 0.0005;
+}
+
+/**
+ * The weighted final as the server computes it (Σ weight × score ÷ Σ weight
+ * over the rounds that have a score), written out: each term, the divisor and
+ * the result, so a reader can check the figure.
+ */
+export function finalFormula(rounds: readonly { weight: number; score: number | null }[]): { terms: { weight: number; score: number }[]; weightSum: number; score: number | null } {
+  const terms = rounds.filter((r): r is { weight: number; score: number } => typeof r.score === 'number' && Number.isFinite(r.score)).map((r) => ({ weight: r.weight, score: r.score }));
+  const weightSum = terms.reduce((s, r) => s + r.weight, 0);
+  const score = weightSum > 0 ? terms.reduce((s, r) => s + r.weight * r.score, 0) / weightSum : null;
+  return { terms, weightSum, score };
+}

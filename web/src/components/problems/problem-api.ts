@@ -1,3 +1,4 @@
+import type { ProblemPageMeta, ProblemSort, TimelineEntry } from '@civgrid/server/contracts/problems';
 import { request, upload } from '../../api/client.ts';
 import type { WorkflowAction, WorkflowStatus } from './workflow.ts';
 
@@ -50,15 +51,8 @@ export interface Problem {
   warning: Warning;
 }
 
-export interface TimelineEntry {
-  id: number;
-  action: string;
-  fromStatus: string | null;
-  toStatus: string | null;
-  actor: string | null;
-  note: string | null;
-  at: string;
-}
+export type { ProblemSort, TimelineEntry };
+export const PROBLEM_SORTS: readonly ProblemSort[] = ['newest', 'oldest'];
 
 export interface ProblemPhoto {
   id: number;
@@ -104,6 +98,10 @@ export interface ProblemQuery {
   warning?: readonly Warning[] | undefined;
   blindSpot?: boolean | undefined;
   disputed?: boolean | undefined;
+  /** By report time; the server's default is `newest`. */
+  sort?: ProblemSort | undefined;
+  /** Only the states where the reader has the next step (我的待办). */
+  todo?: boolean | undefined;
   limit?: number | undefined;
   before?: number | undefined;
 }
@@ -117,6 +115,8 @@ export function problemParams(query: ProblemQuery): URLSearchParams {
   if (query.warning?.length) params.set('warning', query.warning.join(','));
   if (query.blindSpot !== undefined) params.set('blindSpot', String(query.blindSpot));
   if (query.disputed !== undefined) params.set('disputed', String(query.disputed));
+  if (query.sort !== undefined) params.set('sort', query.sort);
+  if (query.todo) params.set('todo', 'true');
   if (query.limit !== undefined) params.set('limit', String(query.limit));
   if (query.before !== undefined) params.set('before', String(query.before));
   return params;
@@ -133,7 +133,7 @@ export const photoUrl = (problemId: number, photoId: number, thumb = false) => `
 
 export const problemApi = {
   categories: (signal: AbortSignal) => request<{ categories: Category[] }>('/api/categories', { signal }),
-  list: (query: ProblemQuery, signal: AbortSignal) => request<{ problems: Problem[]; next: number | null }>(`/api/problems?${problemParams(query)}`, { signal }),
+  list: (query: ProblemQuery, signal: AbortSignal) => request<{ problems: Problem[] } & ProblemPageMeta>(`/api/problems?${problemParams(query)}`, { signal }),
   get: (id: number, signal?: AbortSignal) => request<ProblemDetail>(`/api/problems/${id}`, { signal }),
   duplicates: (lon: number, lat: number, categoryId: string, signal: AbortSignal) =>
     request<Duplicates>(`/api/problems/duplicates?lon=${lon.toFixed(7)}&lat=${lat.toFixed(7)}&categoryId=${encodeURIComponent(categoryId)}`, { signal }),

@@ -11,6 +11,17 @@ export const actionLabel = (action: string): string => (hasKey(`problems.action.
 
 export const sourceLabel = (source: string): string => (hasKey(`problems.source.${source}`) ? t(`problems.source.${source}` as MessageKey) : source);
 
+/**
+ * Who took a step of the history, as a person reads it: the account's display
+ * name; a report's source (市民, 巡查) where no account took it; the system
+ * where nobody did. A username is shown only for an account no longer known.
+ */
+export function actorLabel(entry: { actor: string | null; actorName: string | null }): string {
+  if (entry.actorName) return entry.actorName;
+  if (entry.actor === null) return t('problems.detail.system');
+  return hasKey(`problems.source.${entry.actor}`) ? sourceLabel(entry.actor) : entry.actor;
+}
+
 /** The map's and the list's colour of a problem: red overdue, amber from 80 % of the time, blue on time, grey when over. */
 export const WARNING_COLOUR: Record<Warning | 'closed', string> = { none: '#2563eb', yellow: '#eab308', red: '#dc2626', closed: '#94a3b8' };
 

@@ -57,3 +57,12 @@ export function allowedActions(
     return !(step.ownOrganisation && user.role === 'handler' && problem.ownerOrgId !== user.organisationId);
   });
 }
+
+/**
+ * Whether a role has states where the workflow's next step is its own (a
+ * to-do list, 我的待办; the server's `todoStatuses`): the side steps that keep
+ * or end a case (urge, escalate, transfer, void) make none.
+ */
+export function hasTodo(role: WorkflowRole): boolean {
+  return Object.values(WORKFLOW).some((step) => step.to !== undefined && step.to !== 'void' && step.roles.includes(role));
+}
