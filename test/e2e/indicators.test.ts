@@ -12,7 +12,7 @@
  * CIVGRID_SCREENSHOT_DIR=/tmp/shots saves the panels there.
  */
 /// <reference lib="dom" />
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Database } from '@civgrid/db';
@@ -21,7 +21,7 @@ import { createApp } from '@civgrid/server';
 import { serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
+import { downloadedBytes, launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
 import { freshDatabase } from '../support/database.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -208,7 +208,7 @@ describe.skipIf(skipBrowser)('categories and indicators', () => {
     // the CSV has a byte-order mark for Excel and one line per row
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('indicators-csv').click()]);
     expect(download.suggestedFilename()).toBe(`考核指标_街道_${FROM}_${TO}.csv`);
-    const csv = readFileSync((await download.path())!, 'utf8');
+    const csv = (await downloadedBytes(download)).toString('utf8');
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     const lines = csv.slice(1).trimEnd().split('\r\n');
     expect(lines[0]!.split(',').slice(0, 4)).toEqual(['名称', '应结案', '已结案', '结案率(%)']);

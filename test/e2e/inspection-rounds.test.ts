@@ -26,7 +26,7 @@ import { createApp } from '@civgrid/server';
 import { serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
+import { downloadedBytes, launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
 import { freshDatabase } from '../support/database.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -436,7 +436,7 @@ describe.skipIf(skipBrowser)('inspection rounds, routes, route sheet and scores'
     await page.getByTestId('scores-sort-score').click();
     expect(await rows.first().getAttribute('data-point-id')).toBe(String(scoreA >= scoreB ? b.pointId : a.pointId));
     const csv = await Promise.all([page.waitForEvent('download'), page.getByTestId('scores-points-csv').click()]).then(([d]) => d);
-    const body = await (await import('node:fs/promises')).readFile((await csv.path())!, 'utf8');
+    const body = (await downloadedBytes(csv)).toString('utf8');
     expect(body.startsWith('\uFEFF编号,点位,得分,等级,检查时间,严重')).toBe(true);
     expect(body).toContain(a.name);
 

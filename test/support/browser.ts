@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Download, type Page } from 'playwright-core';
 
 /**
  * Debian's Chromium for the browser tests, headless with software WebGL.
@@ -46,4 +48,20 @@ export async function watchedPage(browser: Browser, problems: string[], viewport
     if (response.status() >= 400) problems.push(`HTTP ${response.status()} ${response.url()}`);
   });
   return page;
+}
+
+/**
+ * The bytes of a finished download. The browser is shared and reached over a
+ * connection (see browser-server.ts), where `download.path()` is not
+ * available: the file is saved to a temporary folder and read back.
+ */
+export async function downloadedBytes(download: Download): Promise<Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), 'civgrid-download-'));
+  try {
+    const file = join(dir, 'download');
+    await download.saveAs(file);
+    return readFileSync(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

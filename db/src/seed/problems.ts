@@ -22,8 +22,8 @@ const BATCH = 10_000;
 
 /** Share of cases voided (as duplicates or not ours) within two days of the report. */
 const VOID_SHARE = 0.03;
-/** Share of dispatched cases handled within their deadline; the rest are late. */
-const ON_TIME_SHARE = 0.9;
+/** Share of dispatched cases closed within their deadline (fed back, checked and closed); the rest are late. */
+const ON_TIME_SHARE = 0.92;
 /** Share of dispatched cases nobody finishes: the backlog (积案), open and overdue whatever their age. */
 const STUCK_SHARE = 0.002;
 const SOURCE_WEIGHTS = [['grid_worker', 45], ['inspection', 20], ['citizen', 20], ['camera', 10], ['staff', 5]] as const;
@@ -52,10 +52,18 @@ function lifeOf(reported: number, deadlineHours: number, rng: Rng): Life {
   const due = addWorkingHours(dispatched, deadlineHours, CALENDAR);
   const deadline = due - dispatched;
   const stuck = rng.chance(STUCK_SHARE);
-  const fedBack = stuck ? Infinity : dispatched + deadline * (rng.chance(ON_TIME_SHARE) ? rng.range(0.2, 0.95) : rng.range(1.05, 2.5));
-  const started = stuck ? dispatched + deadline * rng.range(0.05, 0.3) : dispatched + (fedBack - dispatched) * rng.range(0.05, 0.4);
-  const verified = fedBack + rng.range(0.5, 24) * HOUR;
-  const closed = verified + rng.range(0.5, 24) * HOUR;
+  if (stuck) {
+    const started = dispatched + deadline * rng.range(0.05, 0.3);
+    const voided = rng.chance(VOID_SHARE) ? reported + rng.range(0.5, 48) * HOUR : null;
+    return { reported, registered, dispatched, due, started, fedBack: Infinity, verified: Infinity, closed: Infinity, voided };
+  }
+  // on time means closed by the deadline (the indicators' 按期结案): fed back, checked and closed within it;
+  // a late case is fed back after it, then checked and closed within a day or two
+  const onTime = rng.chance(ON_TIME_SHARE);
+  const fedBack = dispatched + deadline * (onTime ? rng.range(0.2, 0.7) : rng.range(1.05, 2));
+  const started = dispatched + (fedBack - dispatched) * rng.range(0.05, 0.4);
+  const verified = onTime ? fedBack + (due - fedBack) * rng.range(0.1, 0.5) : fedBack + rng.range(0.5, 24) * HOUR;
+  const closed = onTime ? verified + (due - verified) * rng.range(0.1, 0.9) : verified + rng.range(0.5, 24) * HOUR;
   const voided = rng.chance(VOID_SHARE) ? reported + rng.range(0.5, 48) * HOUR : null;
   return { reported, registered, dispatched, due, started, fedBack, verified, closed, voided };
 }
