@@ -368,9 +368,9 @@ describe.skipIf(skipBrowser)('accounts', () => {
       await other.waitForFunction(() => document.body.dataset.mapReady === 'true', null, { timeout: 90_000 });
       expect(await other.getByTestId('user-name').textContent()).toBe('李明');
       expect(await other.getByTestId('user-role').textContent()).toBe('规划编辑');
-      // a planner: no admin entries
+      // a planner: no admin entries (the working calendar is there for everyone to read)
       await other.getByTestId('user-menu').click();
-      expect(await other.getByRole('menuitem').allTextContents()).toEqual(['修改密码', '退出登录']);
+      expect(await other.getByRole('menuitem').allTextContents()).toEqual(['工作日历', '修改密码', '退出登录']);
     } finally {
       await other.context().close();
     }

@@ -254,7 +254,7 @@ describe.skipIf(skipBrowser)('start page', () => {
   it('puts the built-in offline basemap under the map, read from PMTiles with Range requests', async () => {
     const ranges: string[] = [];
     page.on('request', (request) => {
-      if (request.url().endsWith('/tiles/basemap.pmtiles')) ranges.push(request.headers().range ?? '');
+      if (request.url().endsWith('/api/public/map/basemap.pmtiles')) ranges.push(request.headers().range ?? '');
     });
     await page.getByTestId('basemap').selectOption('builtin');
     // the layers arrive with the basemap's style; querying them before would log an error

@@ -81,7 +81,7 @@ describe('the start of a data dir without a basemap', () => {
     expect(list[0]).toEqual({ id: 'builtin', name: '内置离线底图', type: 'pmtiles' });
     expect(list.map((b) => b.id)).toContain('none');
     const desktop = (await (await viewer.request('http://localhost/api/map/style.json')).json()) as { sources: Record<string, { url?: string }> };
-    expect(desktop.sources['basemap:builtin']?.url).toBe('pmtiles://http://localhost/tiles/basemap.pmtiles');
+    expect(desktop.sources['basemap:builtin']?.url).toBe('pmtiles://http://localhost/api/public/map/basemap.pmtiles');
   });
 
   it('a later start leaves the archive alone; a deleted one is built again when asked for', async () => {

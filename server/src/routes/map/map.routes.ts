@@ -8,6 +8,9 @@ import type { Env } from '../../http/env.ts';
 import { notFound } from '../../http/errors.ts';
 import { validate } from '../../http/validate.ts';
 
+/** The built-in basemap archive's one URL, readable without a session (desktop, citizen page). */
+export const PUBLIC_BASEMAP_URL = '/api/public/map/basemap.pmtiles';
+
 /** One name for the built-in basemap, the same in the API and the UI (layers.basemapBuiltin). */
 export const BUILTIN_BASEMAP_NAME = '内置离线底图';
 
@@ -19,7 +22,9 @@ export const BUILTIN_BASEMAP_NAME = '内置离线底图';
 export function availableBasemaps(deps: Pick<AppDeps, 'tilesDir' | 'basemaps' | 'basemapBuilder'>): Basemap[] {
   const list: Basemap[] = [];
   if (deps.tilesDir && existsSync(join(deps.tilesDir, 'basemap.pmtiles'))) {
-    list.push({ id: 'builtin', name: BUILTIN_BASEMAP_NAME, type: 'pmtiles', url: '/tiles/basemap.pmtiles', attribution: '区界 DataV · 漓江 © OpenStreetMap contributors', schema: 'civgrid' });
+    // its one public URL (the citizen page's too): the archive holds nothing a session guards, and a map
+    // whose session ends keeps its basemap instead of tiles refused with 401 that MapLibre never asks for again
+    list.push({ id: 'builtin', name: BUILTIN_BASEMAP_NAME, type: 'pmtiles', url: PUBLIC_BASEMAP_URL, attribution: '区界 DataV · 漓江 © OpenStreetMap contributors', schema: 'civgrid' });
   } else {
     deps.basemapBuilder?.request();
   }

@@ -7,10 +7,9 @@ import type { Env } from '../../http/env.ts';
 import { notFound } from '../../http/errors.ts';
 import { PublicMapRepository } from '../../repositories/public-map.repository.ts';
 import { pmtilesFileRoutes } from '../pmtiles/pmtiles-file.routes.ts';
-import { availableBasemaps } from './map.routes.ts';
+import { availableBasemaps, PUBLIC_BASEMAP_URL } from './map.routes.ts';
 
 /** Where the citizen page reads the built-in basemap: the one archive of the tiles folder open without a session. */
-export const PUBLIC_BASEMAP_URL = '/api/public/map/basemap.pmtiles';
 
 /**
  * The basemap of the citizen page: one that needs no session. Tianditu first
