@@ -7,7 +7,7 @@
  * come from the database and from the anchor day, not from fixed dates.
  */
 import type { Database } from '@civgrid/db';
-import { chinaDay, demoSetting, reanchorDemo, seedTimeline } from '@civgrid/db/seed';
+import { demoSetting, demoToday, reanchorDemo, seedTimeline } from '@civgrid/db/seed';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, testApp } from '../support/api.ts';
@@ -35,7 +35,8 @@ const anchorOf = async () => (await demoSetting(database.db))?.anchor;
 beforeAll(async () => {
   database = await freshDatabase();
   // the template may have been seeded on an earlier day: today's user sees it re-anchored at start
-  today = chinaDay();
+  // (the demo's day turns at 08:00 China time, when its reports of the night end)
+  today = demoToday();
   const moved = await reanchorDemo(database.db, today);
   if (moved.shifted) reanchoredBy = moved.days;
   supervisor = testApp(database, 'supervisor');
@@ -52,6 +53,11 @@ describe('the demo on the day it is started', () => {
              to_char(max(reported_at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS last FROM problems`);
     expect(span.last).toBe(today);
     expect(span.first >= addDays(today, -366)).toBe(true);
+    // and nothing happens in the future, whatever the hour it was seeded at
+    const future = await one(sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM problems
+      WHERE greatest(reported_at, registered_at, dispatched_at, started_at, fed_back_at, verified_at, closed_at) > now()`);
+    expect(future.n).toBe(0);
   });
 
   it('has reports and closures in the last 7 days, this week, this month and the last fortnight', async () => {

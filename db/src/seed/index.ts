@@ -15,7 +15,7 @@ import { loadSourceData } from './source-data.ts';
 import { exec, rows } from './sql-helpers.ts';
 import { type DemoSetting, demoSetting } from './setting.ts';
 import { seedTerritory } from './territory.ts';
-import { chinaDay, isDay, referenceMoment } from './timeline.ts';
+import { demoToday, isDay, referenceMoment } from './timeline.ts';
 import { seedZones } from './zones.ts';
 
 export interface SeedOptions {
@@ -73,7 +73,7 @@ export async function seedDemo(db: Kysely<DB>, options: SeedOptions = {}): Promi
   const problems = options.problems ?? DEFAULT_PROBLEMS;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`seed must be a non-negative integer, not ${seed}`);
   if (!Number.isSafeInteger(problems) || problems < 0) throw new Error(`problems must be a non-negative integer, not ${problems}`);
-  const anchor = options.today ?? chinaDay();
+  const anchor = options.today ?? demoToday();
   if (!isDay(anchor)) throw new Error(`today must be a day as YYYY-MM-DD, not "${anchor}"`);
   const progress = options.onProgress ?? (() => {});
   const wanted: DemoSetting = { seed, problems, version: SEED_VERSION, anchor };
@@ -173,5 +173,5 @@ async function countRows(db: Kysely<DB>): Promise<Record<string, number>> {
 }
 export { HOLIDAYS, type HolidayRow } from './holidays.ts';
 export { reanchorDemo, type ReanchorReport } from './reanchor.ts';
-export { chinaDay, demoRounds, isDay } from './timeline.ts';
+export { chinaDay, demoRounds, demoToday, isDay } from './timeline.ts';
 export { type DemoSetting, demoSetting } from './setting.ts';

@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { DB } from '../schema.ts';
 import { demoSetting } from './setting.ts';
 import { exec } from './sql-helpers.ts';
-import { chinaDay, daysBetween, demoRounds, isDay } from './timeline.ts';
+import { daysBetween, demoRounds, demoToday, isDay } from './timeline.ts';
 
 export type ReanchorReport =
   | { shifted: true; from: string; to: string; days: number }
@@ -28,7 +28,7 @@ export type ReanchorReport =
  * shift is by whole days, so a round that began on a Monday may then begin on
  * another weekday; the working calendar (holidays) is real and does not move.
  */
-export async function reanchorDemo(db: Kysely<DB>, today: string = chinaDay()): Promise<ReanchorReport> {
+export async function reanchorDemo(db: Kysely<DB>, today: string = demoToday()): Promise<ReanchorReport> {
   if (!isDay(today)) throw new Error(`today must be a day as YYYY-MM-DD, not "${today}"`);
   return db.transaction().execute(async (trx) => {
     // one re-anchoring at a time: several server processes may start together on one PostgreSQL

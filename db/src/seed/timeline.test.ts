@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { HOLIDAYS } from './holidays.ts';
-import { addDays, addWorkingHours, chinaDay, chinaMidnight, daysBetween, demoRounds, isDay, referenceMoment, weekdays } from './timeline.ts';
+import { addDays, addWorkingHours, chinaDay, chinaMidnight, daysBetween, demoRounds, demoToday, isDay, referenceMoment, weekdays } from './timeline.ts';
 
 describe('the demo time line', () => {
+  it('takes yesterday as its day until 08:00 China time, so its last reports never lie ahead', () => {
+    // 00:30 on 8 December in China is 16:30 UTC on the 7th: the demo still ends on the 7th at 08:00
+    expect(demoToday(new Date('2026-12-07T16:30:00Z'))).toBe('2026-12-07');
+    expect(referenceMoment(demoToday(new Date('2026-12-07T16:30:00Z')))).toBeLessThanOrEqual(Date.parse('2026-12-07T16:30:00Z'));
+    // 08:30 in China: the 8th
+    expect(demoToday(new Date('2026-12-08T00:30:00Z'))).toBe('2026-12-08');
+    expect(referenceMoment('2026-12-08')).toBe(Date.parse('2026-12-08T00:00:00Z'));
+  });
+
   it('reads the day in China, eight hours ahead of UTC', () => {
     expect(chinaDay(new Date('2026-12-06T15:59:00Z'))).toBe('2026-12-06');
     expect(chinaDay(new Date('2026-12-06T16:00:00Z'))).toBe('2026-12-07');

@@ -44,7 +44,18 @@ export function daysBetween(from: string, to: string): number {
  * (the night's camera and citizen reports), and nothing lies far in the future.
  */
 export function referenceMoment(anchor: string): number {
-  return chinaMidnight(anchor) + 8 * 3_600_000;
+  return chinaMidnight(anchor) + DEMO_MORNING_MS;
+}
+
+const DEMO_MORNING_MS = 8 * 3_600_000;
+
+/**
+ * The anchor a demo seeded or re-anchored now takes: today in China, but from
+ * midnight to 08:00 still yesterday, so that its reference moment (08:00 on
+ * the anchor day) has passed and no report lies in the future.
+ */
+export function demoToday(at: Date = new Date()): string {
+  return chinaDay(new Date(at.getTime() - DEMO_MORNING_MS));
 }
 
 export interface DemoRound {
