@@ -196,6 +196,13 @@ describe.skipIf(skipBrowser)('editing zones on the map', () => {
   }
 
   let totalsBefore = '';
+  let blindAreaBefore = 0;
+  /** The panel's area text ("144.12 公顷", "850 m²") in m². */
+  const panelArea = (text: string): number => {
+    const match = text.match(/^(-?[\d,.]+) (公顷|m²)$/);
+    if (!match) throw new Error(`not an area: ${text}`);
+    return Number(match[1]!.replaceAll(',', '')) * (match[2] === '公顷' ? 10_000 : 1);
+  };
   let gapsBefore = { count: 0, area: 0 };
 
   it('signs in as admin and reads the 门前三包 gaps of the community in the blind-spot panel', async () => {
@@ -210,6 +217,7 @@ describe.skipIf(skipBrowser)('editing zones on the map', () => {
     const totals = panel.getByTestId('blind-totals');
     await expect.poll(() => totals.isVisible(), { timeout: 30_000 }).toBe(true);
     totalsBefore = (await totals.textContent()) ?? '';
+    blindAreaBefore = panelArea((await panel.getByTestId('blind-total-area').textContent()) ?? '');
     expect(totalsBefore).toMatch(/盲区 \d+ 处/);
     gapsBefore = await gapTotals();
     // editors get the two ways to fill a gap
@@ -311,6 +319,10 @@ describe.skipIf(skipBrowser)('editing zones on the map', () => {
     // the coverage is computed anew after the edit: on the embedded engine under a loaded CI machine that can take a while
     await expect.poll(async () => (await totals.isVisible()) && (await totals.textContent()), { timeout: 90_000 }).not.toBe(totalsBefore);
     expect(await totals.textContent()).toMatch(/盲区 \d+ 处/);
+    // the blind total shrank by the square, to the panel's 100 m² (0.01 公顷)
+    const shrunk = blindAreaBefore - panelArea((await panel.getByTestId('blind-total-area').textContent()) ?? '');
+    expect(shrunk).toBeGreaterThan(spot.areaM2 * 0.9 - 100);
+    expect(shrunk).toBeLessThan(spot.areaM2 * 1.1 + 100);
     if (shots) await page.screenshot({ path: join(shots, 'edit-blindspots.png') });
     await page.getByTestId('blind-spot-toggle').click();
     expectNoProblems(problems);

@@ -15,6 +15,13 @@ describe('editor formats', () => {
     expect(formatArea(Number.NaN)).toBe('—');
   });
 
+  it('keeps hundredths of a hectare in totals, so filling 1,000 m² of a 144 ha total shows', () => {
+    expect(formatArea(1_441_234, '公顷', true)).toBe('144.12 公顷');
+    expect(formatArea(1_441_234 - 1_000, '公顷', true)).toBe('144.02 公顷');
+    expect(formatArea(1_441_234)).toBe('144 公顷');
+    expect(formatArea(850, '公顷', true)).toBe('850 m²');
+  });
+
   it('writes lengths in m with one decimal, km from 1,000 m', () => {
     expect(formatLength(0)).toBe('0.0 m');
     expect(formatLength(2.04)).toBe('2.0 m');

@@ -7,14 +7,16 @@ const grouped = (value: number, decimals: number) =>
  * "0.0 m² of new gap" matter; whole metres with grouping above: "850 m²",
  * "9,850 m²"), hectares from 10,000 m² with as many decimals as read well
  * ("1.23 公顷", "12.4 公顷", "1,234 公顷"). `hectare` is the unit's word in the
- * interface's language (`t('unit.ha')`).
+ * interface's language (`t('unit.ha')`). `fine` keeps hundredths of a hectare
+ * (100 m²) however large: for totals a person watches change after one edit
+ * ("144.12 公顷" → "144.02 公顷", where "144 公顷" would not move).
  */
-export function formatArea(m2: number, hectare = '公顷'): string {
+export function formatArea(m2: number, hectare = '公顷', fine = false): string {
   if (!Number.isFinite(m2)) return '—';
   const size = Math.abs(m2);
   if (size >= 10_000) {
     const ha = m2 / 10_000;
-    const decimals = Math.abs(ha) >= 100 ? 0 : Math.abs(ha) >= 10 ? 1 : 2;
+    const decimals = fine || Math.abs(ha) < 10 ? 2 : Math.abs(ha) >= 100 ? 0 : 1;
     return `${grouped(ha, decimals)} ${hectare}`;
   }
   return `${grouped(m2, size < 10 ? 1 : 0)} m²`;
