@@ -15,8 +15,9 @@
  * the audit log and the login dialog there.
  */
 /// <reference lib="dom" />
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Database } from '@civgrid/db';
 import { createApp } from '@civgrid/server';
@@ -24,6 +25,7 @@ import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBasemapFile } from '../../tiles/src/cli/basemap-file.ts';
 import { launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
 import { freshDatabase } from '../support/database.ts';
 
@@ -39,11 +41,28 @@ interface DemoAccounts {
 /** The parts of the MapLibre map (`window.__civgridMap`) the test reads. */
 interface TestMap {
   getZoom(): number;
+  zoomTo(zoom: number, options: { duration: number }): void;
+  style: { tileManagers: Record<string, { getIds(): string[]; getTileByID(id: string): { state: string } | undefined }> };
   getLayer(id: string): unknown;
   querySourceFeatures(source: string): unknown[];
   queryRenderedFeatures(options: { layers: string[] }): unknown[];
 }
 type Hooked = Window & { __civgridMap?: TestMap };
+
+/** A vector tile's layer (with its query) and z/x/y, from its URL. */
+function tileAddress(url: string): { layer: string; z: number; x: number; y: number } {
+  const { pathname, search } = new URL(url);
+  const match = /^\/tiles\/([^/]+)\/(\d+)\/(\d+)\/(\d+)\.mvt$/.exec(pathname);
+  if (!match) throw new Error(`not a tile URL: ${url}`);
+  return { layer: `${match[1]}${search}`, z: Number(match[2]), x: Number(match[3]), y: Number(match[4]) };
+}
+
+/** In the page: every tile the map holds for its view that is not loaded, as `source z/x/y state`. */
+function unloadedTiles(): string[] {
+  const managers = (window as Hooked).__civgridMap?.style.tileManagers ?? {};
+  return Object.entries(managers).flatMap(([source, manager]) =>
+    manager.getIds().map((id) => ({ id, state: manager.getTileByID(id)?.state })).filter(({ state }) => state !== 'loaded').map(({ id, state }) => `${source} ${id} ${state}`));
+}
 
 const ROLE_LABELS: Record<string, string> = {
   admin: '系统管理员', planner: '规划编辑', supervisor: '督查', handler: '处置单位', inspector: '巡查员', viewer: '只读用户',
@@ -56,6 +75,7 @@ describe.skipIf(skipBrowser)('accounts', () => {
   let browser: Browser;
   let page: Page;
   let demo: DemoAccounts;
+  let tilesDir: string | undefined;
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -66,9 +86,13 @@ describe.skipIf(skipBrowser)('accounts', () => {
     // older entries in the audit trail, enough for the log to need a second page (50 a page)
     await sql`INSERT INTO audit_log (at, actor, action, entity, entity_id)
       SELECT now() - interval '2 days' + n * interval '1 minute', 'inspector', 'login', 'session', '5' FROM generate_series(1, 60) AS n`.execute(database.db);
+    // the built-in basemap, on the map by default as after `pnpm start`
+    tilesDir = mkdtempSync(join(tmpdir(), 'civgrid-e2e-accounts-tiles-'));
+    await buildBasemapFile(database.db, join(tilesDir, 'basemap.pmtiles'));
     const app = createApp({
       database,
       webRoot,
+      tilesDir,
       demo: true,
       // few wrong passwords per account before 429, so the test sees the message; plenty per address
       rateLimits: { loginPerIp: { max: 200, windowSeconds: 300 }, loginPerUser: { max: 3, windowSeconds: 300 }, publicPerIp: { max: 600, windowSeconds: 60 } },
@@ -89,6 +113,7 @@ describe.skipIf(skipBrowser)('accounts', () => {
     await browser?.close();
     await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
     await database?.close();
+    if (tilesDir) rmSync(tilesDir, { recursive: true, force: true });
   });
 
   /** Nothing went wrong on the page since the last check, except what `expected` matches. */
@@ -430,12 +455,11 @@ describe.skipIf(skipBrowser)('accounts', () => {
     expectNoProblems(...refused(401, '/api/users'));
   });
 
-  // Skipped, a known defect to fix first (issue 16's note): since the built-in basemap and the new layers are on the
-  // start map, some of the tiles refused with 401 while the session was gone (5 of them in CI) are not asked for
-  // again after signing in; the dialog part works. The test stays as the definition of done.
-  it.skip('shows the dialog for a map tile refused for want of a session too, and fetches the refused tiles again after', async () => {
+  it('shows the dialog for a map tile refused for want of a session too, and fetches the refused tiles again after', async () => {
     const tiles = new Map<string, number[]>();
+    const basemap: number[] = [];
     const onResponse = (response: { url(): string; status(): number }) => {
+      if (response.url().includes('basemap.pmtiles')) basemap.push(response.status());
       if (!response.url().includes('/tiles/')) return;
       // a tile by its layer and z/x/y: a layer's revision (`rev`, bumped when its data changes) may differ on the second ask
       const url = new URL(response.url());
@@ -446,18 +470,34 @@ describe.skipIf(skipBrowser)('accounts', () => {
     await sql`DELETE FROM sessions`.execute(database.db);
     await page.waitForTimeout(5_500);
     // new tiles at a deeper zoom: the map fetches them itself, not through the API client
-    await page.evaluate(() => (window as unknown as { __civgridMap: { zoomTo(z: number, o: object): void } }).__civgridMap.zoomTo(15, { duration: 0 }));
+    await page.evaluate(() => (window as Hooked).__civgridMap?.zoomTo(15, { duration: 0 }));
     const dialog = page.getByTestId('login-dialog');
     await expect.poll(() => dialog.isVisible(), { timeout: 15_000 }).toBe(true);
     await dialog.getByTestId('login-password').fill(demo.password);
     await dialog.getByTestId('login-submit').click();
     await expect.poll(() => dialog.count(), { timeout: 15_000 }).toBe(0);
     const refusedTiles = () => [...tiles.entries()].filter(([, statuses]) => statuses[0] === 401);
+    const served = (statuses: number[]) => statuses.slice(1).some((status) => status === 200 || status === 204);
     expect(refusedTiles().length).toBeGreaterThan(0);
-    // every refused tile is asked for again, and served
+    // every refused tile is asked for again and served, but for a stand-in: MapLibre asks for a refused tile's
+    // parents to show meanwhile, and once the tile itself is served it rightly has no use for them
+    const standsInForServed = (url: string) => {
+      const tile = tileAddress(url);
+      return refusedTiles().some(([other, statuses]) => {
+        const child = tileAddress(other);
+        return served(statuses) && child.layer === tile.layer && child.z > tile.z &&
+          child.x >> (child.z - tile.z) === tile.x && child.y >> (child.z - tile.z) === tile.y;
+      });
+    };
     await expect
-      .poll(() => refusedTiles().filter(([, statuses]) => !statuses.slice(1).some((status) => status === 200 || status === 204)).length, { timeout: 15_000 })
-      .toBe(0);
+      .poll(() => refusedTiles().filter(([url, statuses]) => !served(statuses) && !standsInForServed(url)).map(([url]) => url), { timeout: 30_000 })
+      .toEqual([]);
+    // and the map has every tile of its view, none refused or left waiting (the basemap's included)
+    await expect.poll(() => page.evaluate(unloadedTiles), { timeout: 30_000 }).toEqual([]);
+    expect(await page.evaluate(() => Object.keys((window as Hooked).__civgridMap?.style.tileManagers ?? {}).some((id) => id.startsWith('basemap:')))).toBe(true);
+    // the basemap (its archive read by ranges) is public: the ended session did not take it away
+    expect(basemap.filter((status) => status >= 400)).toEqual([]);
+    if (shots) await page.screenshot({ path: join(shots, 'tiles-after-renewal.png') });
     page.off('response', onResponse);
     expectNoProblems(new RegExp(`^HTTP 401 ${baseUrl.replace(/[.]/g, '\\.')}/tiles/`), /status of 401/);
   });
