@@ -34,6 +34,10 @@ const TILED = new Set(['vector', 'raster', 'raster-dem']);
  * refused only as stand-ins (MapLibre asks for a missing tile's parents to
  * show meanwhile) are not asked for again once the tiles they stood in for
  * are there, rightly. Returns the ids of the sources fetched anew.
+ *
+ * A PMTiles archive behind the session would not recover this way: the
+ * `pmtiles` protocol throws a refusal without its status (no dialog) and
+ * keeps a refused header for good. Hence the built-in basemap's public URL.
  */
 export function refetchUnloadedTiles(map: TiledMap): string[] {
   const refetched: string[] = [];
