@@ -54,9 +54,19 @@ export const round = z.object({
 });
 export type Round = z.infer<typeof round>;
 
+/** `GET /api/inspection/rounds`. */
+export const roundsAnswer = z.object({ rounds: z.array(round) });
+export type RoundsAnswer = z.infer<typeof roundsAnswer>;
+
+/** `POST /api/inspection/rounds/{id}/groups`: the groups made. */
+export const groupsAnswer = z.object({ groups: z.array(group) });
+export type GroupsAnswer = z.infer<typeof groupsAnswer>;
+
 /** `GET /api/inspection/inspectors`: the accounts a group may take in. */
 export const inspector = z.object({ id: z.number().int(), username: z.string(), displayName: z.string(), role: z.string() });
 export type Inspector = z.infer<typeof inspector>;
+export const inspectorsAnswer = z.object({ users: z.array(inspector) });
+export type InspectorsAnswer = z.infer<typeof inspectorsAnswer>;
 
 /** `POST /api/inspection/rounds/{id}/assign`: each group's points in visiting order and its route, the points left over. */
 export const assignAnswer = z.object({

@@ -3,7 +3,7 @@ import { routeColor } from '@civgrid/db/route-colors';
 import type { Feature, MultiLineString, Point } from 'geojson';
 import type { Kysely } from 'kysely';
 import { requireDistrictScope } from '../auth/scope.ts';
-import type { AssignAnswer, Inspector, RouteCollection, RouteProps, StopProps } from '../contracts/inspection.ts';
+import type { AssignAnswer, InspectorsAnswer, RouteCollection, RouteProps, StopProps } from '../contracts/inspection.ts';
 import type { AuthUser } from '../auth/session.service.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
@@ -93,7 +93,7 @@ export class InspectionRoundService {
     return round;
   }
 
-  async inspectors(): Promise<{ users: Inspector[] }> {
+  async inspectors(): Promise<InspectorsAnswer> {
     return { users: await this.rounds.inspectors() };
   }
 

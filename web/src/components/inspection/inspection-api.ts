@@ -8,6 +8,7 @@
 import type {
   AssignAnswer, Check, CheckConflict, Checklists, ChecklistItem, ChecksPage, CommunityScore, ConflictReason, FinalScores, Group, Inspector,
   Member, PointScore, Rating, RatingThresholds, Round, RoundScores, RoundStatus, RouteCollection, RouteProps, StopProps, UserRef,
+  GroupsAnswer, InspectorsAnswer, RoundsAnswer,
 } from '@civgrid/server/contracts/inspection';
 import { request } from '../../api/client.ts';
 
@@ -48,13 +49,13 @@ export const checkPhotoUrl = (checkId: number, photoId: number, thumb = false) =
   `${BASE}/checks/${checkId}/photos/${photoId}${thumb ? '?size=thumb' : ''}`;
 
 export const inspectionApi = {
-  rounds: (signal: AbortSignal) => request<{ rounds: Round[] }>(`${BASE}/rounds`, { signal }),
+  rounds: (signal: AbortSignal) => request<RoundsAnswer>(`${BASE}/rounds`, { signal }),
   round: (id: number, signal?: AbortSignal) => request<Round>(`${BASE}/rounds/${id}`, { signal }),
   createRound: (input: RoundInput) => request<Round>(`${BASE}/rounds`, { method: 'POST', body: input }),
   updateRound: (id: number, patch: Partial<RoundInput> & { version: number }) =>
     request<Round>(`${BASE}/rounds/${id}`, { method: 'PATCH', body: patch }),
   createGroups: (roundId: number, count: number) =>
-    request<{ groups: Group[] }>(`${BASE}/rounds/${roundId}/groups`, { method: 'POST', body: { count } }),
+    request<GroupsAnswer>(`${BASE}/rounds/${roundId}/groups`, { method: 'POST', body: { count } }),
   updateGroup: (roundId: number, groupId: number, patch: GroupPatch) =>
     request<unknown>(`${BASE}/rounds/${roundId}/groups/${groupId}`, { method: 'PATCH', body: patch }),
   deleteGroup: (roundId: number, groupId: number) =>
@@ -65,7 +66,7 @@ export const inspectionApi = {
     request<AssignAnswer>(`${BASE}/rounds/${roundId}/assign`, { method: 'POST', body: { mode: 'explicit', assignments } }),
   routes: (roundId: number, signal?: AbortSignal, groupId?: number) =>
     request<RouteCollection>(`${BASE}/rounds/${roundId}/routes${groupId === undefined ? '' : `?group=${groupId}`}`, { signal }),
-  inspectors: (signal: AbortSignal) => request<{ users: Inspector[] }>(`${BASE}/inspectors`, { signal }),
+  inspectors: (signal: AbortSignal) => request<InspectorsAnswer>(`${BASE}/inspectors`, { signal }),
   checklists: (signal?: AbortSignal) => request<Checklists>(`${BASE}/checklists`, { signal }),
   scores: (roundId: number, signal: AbortSignal) => request<RoundScores>(`${BASE}/rounds/${roundId}/scores`, { signal }),
   finalScores: (roundIds: readonly number[], signal: AbortSignal) =>
