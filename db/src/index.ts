@@ -5,3 +5,4 @@ export { migrateToLatest } from './migrate.ts';
 export type * from './schema.ts';
 export { hashPassword, verifyPassword, decoyHash, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH } from './passwords.ts';
 export { archiveKind, backup, backupEmbedded, backupPostgres, restore, restoreEmbedded, restorePostgres, type ArchiveKind, type BackupOptions, type BackupResult, type RestoreResult } from './backup.ts';
+export { chinaDay } from './seed/timeline.ts';

@@ -162,3 +162,65 @@ describe('POST /api/public/problems/lookup', () => {
     expect(statuses.slice(5)).toEqual([429, 429, 429]);
   });
 });
+
+describe('the receipt of an Open311 request', () => {
+  /** GeoReport v2 posts form-encoded fields. */
+  const open311 = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    anonymous.request('/open311/v2/requests.json', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '198.51.100.60', ...headers },
+      body: new URLSearchParams(fields),
+    });
+  const request = () => ({ service_code: CATEGORY, lat: String(place.lat), long: String(place.lon), description: 'Open311 receipt', phone: '13900000000' });
+  interface Created {
+    service_request_id: string;
+    service_notice: string;
+    account_id: null;
+    receipt_code: string;
+    receipt_secret: string;
+  }
+
+  it('answers the request id and a receipt that looks the report up, and a wrong secret does not', async () => {
+    const res = await open311(request());
+    expect(res.status, await res.clone().text()).toBe(201);
+    const [created, ...more] = (await res.json()) as Created[];
+    expect(more).toHaveLength(0);
+    expect(Object.keys(created!).sort()).toEqual(['account_id', 'receipt_code', 'receipt_secret', 'service_notice', 'service_request_id']);
+    expect(created!.receipt_code).toMatch(/^[0-9A-HJKMNP-TV-Z]{3}-[0-9A-HJKMNP-TV-Z]{3}$/);
+    expect(created!.receipt_secret.replaceAll('-', '')).toMatch(/^[0-9A-HJKMNP-TV-Z]{16}$/);
+    // the receipt is the request's: stored for that problem, which is a citizen's report
+    const stored = (await sql<{ problem_id: number; source: string }>`
+      SELECT r.problem_id, p.source FROM citizen_receipts r JOIN problems p ON p.id = r.problem_id WHERE r.code = ${created!.receipt_code}`.execute(database.db)).rows;
+    expect(stored).toEqual([{ problem_id: Number(created!.service_request_id), source: 'citizen' }]);
+
+    const found = await lookup(created!.receipt_code, created!.receipt_secret);
+    expect(found.status, await found.clone().text()).toBe(200);
+    const body = (await found.json()) as { code: string; status: string; categoryId: string; history: { step: string }[] };
+    expect(body).toMatchObject({ code: created!.receipt_code, status: 'reported', categoryId: CATEGORY });
+    expect(body.history.map((h) => h.step)).toEqual(['report']);
+    // the lookup answers the same report Open311 publishes under that id
+    const published = (await (await anonymous.request(`/open311/v2/requests/${created!.service_request_id}.json`)).json()) as { service_code: string; status: string }[];
+    expect(published[0]).toMatchObject({ service_code: CATEGORY, status: 'open' });
+
+    const raw = created!.receipt_secret.replaceAll('-', '');
+    const wrong = (raw[0] === 'A' ? 'B' : 'A') + raw.slice(1);
+    const refused = await lookup(created!.receipt_code, wrong);
+    expect(refused.status).toBe(404);
+    expect((await errorOf(refused)).code).toBe('report_not_found');
+  });
+
+  it('gives a request sent again with its Idempotency-Key the same id and code, and a new secret', async () => {
+    const headers = { 'idempotency-key': 'open311-receipt-replay-01' };
+    const first = await open311(request(), headers);
+    expect(first.status, await first.clone().text()).toBe(201);
+    const again = await open311(request(), headers);
+    expect(again.status).toBe(200);
+    const [a] = (await first.json()) as Created[];
+    const [b] = (await again.json()) as Created[];
+    expect(b!.service_request_id).toBe(a!.service_request_id);
+    expect(b!.receipt_code).toBe(a!.receipt_code);
+    expect(b!.receipt_secret).not.toBe(a!.receipt_secret);
+    expect((await lookup(b!.receipt_code, b!.receipt_secret)).status).toBe(200);
+    expect((await lookup(a!.receipt_code, a!.receipt_secret)).status).toBe(404);
+  });
+});

@@ -1,49 +1,16 @@
 import type { CheckResult, DB } from '@civgrid/db';
 import { type Kysely, sql } from 'kysely';
+import type { Check, CheckConflict, ChecklistItem as ContractChecklistItem } from '../contracts/inspection.ts';
 import { jsonColumn } from './json-column.ts';
 
 type Db = Kysely<DB>;
 
-export interface ChecklistItem {
-  id: number;
+/** A checklist item as stored: the contract's, with the point type it belongs to. */
+export interface ChecklistItem extends ContractChecklistItem {
   pointType: string;
-  code: string;
-  section: string;
-  label: string;
-  labelEn: string;
-  points: number;
-  categoryId: string | null;
 }
 
-export interface CheckConflict {
-  reasons: ('point_changed' | 'already_checked' | 'reassigned' | 'stale_package')[];
-  serverPointVersion: number;
-  otherCheckIds: number[];
-  /** The group the point is assigned to now, when it is not the check's group. */
-  assignedGroupId?: number | null;
-  /** The version of the group's offline package on the server, when the check was made with another. */
-  serverPackageVersion?: string;
-}
-
-export interface Check {
-  id: number;
-  roundId: number;
-  groupId: number | null;
-  pointId: number;
-  userId: number | null;
-  checkedAt: string;
-  receivedAt: string;
-  score: number;
-  maxScore: number;
-  note: string | null;
-  pointVersion: number | null;
-  packageVersion: string | null;
-  lon: number | null;
-  lat: number | null;
-  items: { itemId: number; result: CheckResult; note: string | null; problemId: number | null }[];
-  photos: { id: number; itemId: number | null }[];
-  conflict: CheckConflict | null;
-}
+export type { Check, CheckConflict };
 
 /** A point as a check sees it: where it is, its version, and its place in the round. */
 export interface RoundPoint {

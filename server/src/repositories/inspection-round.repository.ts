@@ -1,42 +1,9 @@
 import type { DB } from '@civgrid/db';
 import { type Kysely, sql } from 'kysely';
+import type { Group, Round, RoundStatus, RouteSummary } from '../contracts/inspection.ts';
 import { jsonColumn } from './json-column.ts';
 
-export type RoundStatus = 'planning' | 'active' | 'closed';
-
-export interface RouteSummary {
-  lengthM: number;
-  durationS: number;
-  method: string;
-}
-
-export interface Group {
-  id: number;
-  roundId: number;
-  name: string;
-  color: string | null;
-  sort: number;
-  leader: { id: number; displayName: string } | null;
-  members: { id: number; username: string; displayName: string }[];
-  pointCount: number;
-  start: { lon: number; lat: number } | null;
-  route: RouteSummary | null;
-}
-
-export interface Round {
-  id: number;
-  name: string;
-  startsOn: string;
-  endsOn: string;
-  weight: number;
-  status: RoundStatus;
-  version: number;
-  pointCount: number;
-  assignedCount: number;
-  groups: Group[];
-  /** With `?member=me`: the caller's groups in this round. */
-  myGroupIds?: number[];
-}
+export type { Group, Round, RoundStatus, RouteSummary };
 
 export interface RoundFields {
   name: string;

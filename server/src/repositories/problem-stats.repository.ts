@@ -2,56 +2,17 @@ import type { DB } from '@civgrid/db';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { jsonColumn } from './json-column.ts';
 import { type ProblemFilters, problemWhere } from './problem-filter.ts';
+import type { Hotspot, StatsLevel, TerritoryRef, TrendBucket, TrendInterval, UnitCount } from '../contracts/problem-stats.ts';
 
 type Db = Kysely<DB>;
 
-export type StatsLevel = 'grid' | 'community';
-export type TrendInterval = 'day' | 'week' | 'month';
+export type { Hotspot, StatsLevel, TerritoryRef, TrendBucket, TrendInterval, UnitCount };
 export type BBox = readonly [minLon: number, minLat: number, maxLon: number, maxLat: number];
 
 /** Where the statistics look: inside a territory (by its code), inside a box, or both. */
 export interface StatsScope {
   territory?: { code: string; level: string } | undefined;
   bbox?: BBox | undefined;
-}
-
-export interface TerritoryRef {
-  id: number;
-  code: string;
-  name: string;
-}
-
-export interface UnitCount extends TerritoryRef {
-  /** The street of a community, the community of a grid. */
-  parentName: string | null;
-  count: number;
-  /** Geodesic area (on the WGS84 spheroid). */
-  areaKm2: number;
-  densityPerKm2: number;
-  /** The box around the unit, to fit the map to it (a ranking's row, the unit with the most). */
-  bbox: [minLon: number, minLat: number, maxLon: number, maxLat: number];
-}
-
-export interface Hotspot {
-  count: number;
-  /** The mean position of its problems. */
-  centroid: [lon: number, lat: number];
-  /** The box around its problems, to zoom to. */
-  bbox: [minLon: number, minLat: number, maxLon: number, maxLat: number];
-  /** Aggregation cells (about 150 m × 150 m) it spans. */
-  cells: number;
-  /** Its three most frequent categories. */
-  categories: { id: string; nameZh: string; nameEn: string; count: number }[];
-  /** The grid holding its centroid (or the nearest within about 300 m), and that grid's community. */
-  grid: TerritoryRef | null;
-  community: TerritoryRef | null;
-}
-
-export interface TrendBucket {
-  /** First day of the bucket, China time. */
-  start: string;
-  reported: number;
-  closed: number;
 }
 
 /** Edge of a hot-spot cell in metres (the issue asks for 100–200 m). */

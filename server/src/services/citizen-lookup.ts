@@ -3,8 +3,9 @@ import {
   CODE_LENGTH, formatCode, formatSecret, type LookupAnswer, PUBLIC_STEPS, RECEIPT_ALPHABET, type Receipt, SECRET_LENGTH,
 } from '../contracts/citizen-lookup.ts';
 import { notFound } from '../http/errors.ts';
+import type { Actor } from '../repositories/audit.repository.ts';
 import type { CitizenReceiptRepository } from '../repositories/citizen-receipt.repository.ts';
-import type { ProblemService } from './problem.service.ts';
+import type { ProblemService, ReportAnswer, ReportInput } from './problem.service.ts';
 
 /** Draws `length` characters of the receipt alphabet from the system's CSPRNG (5 bits each). */
 export function randomReceiptText(length: number): string {
@@ -32,6 +33,17 @@ export class CitizenLookupService {
     private readonly receipts: CitizenReceiptRepository,
     private readonly problems: ProblemService,
   ) {}
+
+  /**
+   * A citizen's report and its receipt, whichever channel brings it (the
+   * citizen page, Open311): stored as `source = 'citizen'` like any report,
+   * then given its code and a secret. A report sent again with its
+   * Idempotency-Key answers the same problem with the same code and a new secret.
+   */
+  async report(actor: Actor, input: Omit<ReportInput, 'source'>, idempotencyKey: string | undefined): Promise<ReportAnswer & { receipt: Receipt }> {
+    const answer = await this.problems.report(actor, { ...input, source: 'citizen' }, idempotencyKey);
+    return { ...answer, receipt: await this.issue(answer.problem.id) };
+  }
 
   /** The receipt of a citizen's report: a new secret each time (see the repository's upsert). */
   async issue(problemId: number): Promise<Receipt> {

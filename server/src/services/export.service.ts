@@ -1,3 +1,4 @@
+import { chinaDay } from '@civgrid/db';
 import { LAYERS, type LayerId } from '@civgrid/tiles';
 import type { Feature, FeatureCollection, Geometry, Position } from 'geojson';
 import tokml from 'tokml';
@@ -16,9 +17,6 @@ export interface ExportFile {
 }
 
 const EXTENSIONS: Record<ExportFormat, string> = { geojson: 'geojson', shp: 'zip', kml: 'kml', csv: 'csv' };
-
-/** Today in China (UTC+8), for file names. */
-const chinaDay = (now: Date) => new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /**
  * A map layer as a file: the same features as GET /api/layers/{layer}

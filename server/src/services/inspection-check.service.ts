@@ -3,11 +3,12 @@ import type { CheckResult, DB } from '@civgrid/db';
 import type { Kysely } from 'kysely';
 import { requireInScope } from '../auth/scope.ts';
 import type { AuthUser } from '../auth/session.service.ts';
+import type { Checklists, FinalScores, RoundScores } from '../contracts/inspection.ts';
 import { conflict, forbidden, notFound, unprocessable } from '../http/errors.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
 import { type IdempotencyRepository, idempotencyScope, requestHash, type StoredAnswer } from '../repositories/idempotency.repository.ts';
 import type { Check, CheckConflict, CheckFilter, ChecklistItem, InspectionCheckRepository } from '../repositories/inspection-check.repository.ts';
-import { DEFAULT_THRESHOLDS, earned, mean, pointScore, type Rating, type RatingThresholds, rate, weightedMean } from './inspection-score.ts';
+import { DEFAULT_THRESHOLDS, earned, mean, pointScore, type RatingThresholds, rate, weightedMean } from './inspection-score.ts';
 import type { Photo } from './photo.ts';
 import type { ProblemService } from './problem.service.ts';
 
@@ -57,7 +58,7 @@ export class InspectionCheckService {
   ) {}
 
   /** Checklists grouped by point type, items in their order. */
-  async checklists(pointType?: string): Promise<{ types: { pointType: string; items: Omit<ChecklistItem, 'pointType'>[] }[] }> {
+  async checklists(pointType?: string): Promise<Checklists> {
     const types = new Map<string, Omit<ChecklistItem, 'pointType'>[]>();
     for (const { pointType: type, ...item } of await this.checks.checklists(pointType)) {
       if (!types.has(type)) types.set(type, []);
@@ -262,23 +263,4 @@ export class InspectionCheckService {
   }
 }
 
-export interface RoundScores {
-  round: { id: number; name: string; weight: number; status: string };
-  thresholds: RatingThresholds;
-  /** Mean of the checked points' scores; null when no point is checked. */
-  score: number | null;
-  rating: Rating | null;
-  checkedCount: number;
-  pointCount: number;
-  points: { pointId: number; code: string; name: string; communityId: number | null; score: number; rating: Rating; checkedAt: string; serious: boolean; checkId: number }[];
-  communities: { id: number; name: string; score: number; rating: Rating; points: number }[];
-  unchecked: number[];
-}
-
-export interface FinalScores {
-  rounds: { id: number; name: string; weight: number; status: string; score: number | null; rating: Rating | null; checkedCount: number; pointCount: number }[];
-  thresholds: RatingThresholds;
-  score: number | null;
-  rating: Rating | null;
-  communities: { id: number; name: string; score: number; rating: Rating; rounds: number }[];
-}
+export type { FinalScores, RoundScores };

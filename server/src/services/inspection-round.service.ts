@@ -1,8 +1,9 @@
 import type { DB } from '@civgrid/db';
 import { routeColor } from '@civgrid/db/route-colors';
-import type { Feature, FeatureCollection, MultiLineString, Point } from 'geojson';
+import type { Feature, MultiLineString, Point } from 'geojson';
 import type { Kysely } from 'kysely';
 import { requireDistrictScope } from '../auth/scope.ts';
+import type { AssignAnswer, InspectorsAnswer, RouteCollection, RouteProps, StopProps } from '../contracts/inspection.ts';
 import type { AuthUser } from '../auth/session.service.ts';
 import { conflict, notFound, unprocessable } from '../http/errors.ts';
 import type { Actor, AuditRepository } from '../repositories/audit.repository.ts';
@@ -51,20 +52,11 @@ export type AssignInput =
   | { mode: 'auto'; version?: number | undefined }
   | { mode: 'explicit'; version?: number | undefined; assignments: { pointId: number; groupId: number | null }[] };
 
-export interface AssignResult {
-  groups: { id: number; pointIds: number[]; lengthM: number; durationS: number }[];
-  unassigned: number[];
-  /** The round's version after the write. */
-  version: number;
-}
-
-export type RouteFeatureProperties = {
-  kind: 'route'; groupId: number; groupName: string; color: string | null; lengthM: number; durationS: number; pointCount: number; method: string;
-};
-export type StopFeatureProperties = {
-  kind: 'stop'; groupId: number; groupName: string; color: string | null; order: number; pointId: number; code: string; name: string; pointType: string; legM: number;
-};
-export type RoutesCollection = FeatureCollection<MultiLineString | Point, RouteFeatureProperties | StopFeatureProperties>;
+/** The contract's shapes under the names this service has always used. */
+export type AssignResult = AssignAnswer;
+export type RouteFeatureProperties = RouteProps;
+export type StopFeatureProperties = StopProps;
+export type RoutesCollection = RouteCollection;
 
 const auditedRound = (r: Round) => ({ name: r.name, startsOn: r.startsOn, endsOn: r.endsOn, weight: r.weight, status: r.status, version: r.version, pointCount: r.pointCount });
 const auditedGroup = (g: Group) => ({ name: g.name, color: g.color, leader: g.leader?.id ?? null, members: g.members.map((m) => m.id), start: g.start, roundId: g.roundId });
@@ -101,7 +93,7 @@ export class InspectionRoundService {
     return round;
   }
 
-  async inspectors() {
+  async inspectors(): Promise<InspectorsAnswer> {
     return { users: await this.rounds.inspectors() };
   }
 

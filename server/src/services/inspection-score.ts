@@ -17,13 +17,9 @@
  * Scores are given to one decimal, and the rating is taken of the number
  * shown, so a reader never sees 90.0 rated fair.
  */
-export type CheckResult = 'pass' | 'fail' | 'serious';
-export type Rating = 'good' | 'fair' | 'poor';
+import type { CheckResult, Rating, RatingThresholds } from '../contracts/inspection.ts';
 
-export interface RatingThresholds {
-  good: number;
-  fair: number;
-}
+export type { CheckResult, Rating, RatingThresholds };
 
 export const DEFAULT_THRESHOLDS: RatingThresholds = { good: 90, fair: 75 };
 

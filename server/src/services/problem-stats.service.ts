@@ -1,3 +1,4 @@
+import type { HotspotsAnswer, TrendAnswer, UnitStats } from '../contracts/problem-stats.ts';
 import { badRequest, notFound } from '../http/errors.ts';
 import { filterInstant, type ProblemFilters } from '../repositories/problem-filter.ts';
 import { type BBox, HOTSPOT_CELL_M, type ProblemStatsRepository, type StatsLevel, type StatsScope, type TrendInterval } from '../repositories/problem-stats.repository.ts';
@@ -40,7 +41,7 @@ export class ProblemStatsService {
     if (from && to && from >= to) throw badRequest('invalid_period', 'from must be before to (a day given as to is included).');
   }
 
-  async units(level: StatsLevel, f: ProblemFilters, input: ScopeInput) {
+  async units(level: StatsLevel, f: ProblemFilters, input: ScopeInput): Promise<UnitStats> {
     ProblemStatsService.checkPeriod(f);
     const rows = await this.stats.units(level, f, await this.scope(input));
     const total = rows.reduce((sum, r) => sum + r.count, 0);
@@ -48,7 +49,7 @@ export class ProblemStatsService {
     return { level, total, areaKm2: Math.round(areaKm2 * 1e6) / 1e6, rows };
   }
 
-  async hotspots(f: ProblemFilters, input: ScopeInput, limit: number) {
+  async hotspots(f: ProblemFilters, input: ScopeInput, limit: number): Promise<HotspotsAnswer> {
     ProblemStatsService.checkPeriod(f);
     const hotspots = await this.stats.hotspots(f, await this.scope(input), limit);
     // cellM: the side of the square cells a hot spot is made of, so that a reader can tell its extent
@@ -59,7 +60,7 @@ export class ProblemStatsService {
    * Reported and closed per bucket over the filters' period; without one,
    * the DEFAULT_SPAN_DAYS before now (or before `to`, or from `from` to now).
    */
-  async trend(interval: TrendInterval, f: ProblemFilters, input: ScopeInput, now = new Date()) {
+  async trend(interval: TrendInterval, f: ProblemFilters, input: ScopeInput, now = new Date()): Promise<TrendAnswer> {
     ProblemStatsService.checkPeriod(f);
     const to = f.to ? filterInstant(f.to, 'to')! : now;
     const from = f.from ? filterInstant(f.from, 'from')! : new Date(to.getTime() - DEFAULT_SPAN_DAYS[interval] * DAY_MS);

@@ -1,6 +1,7 @@
+import { chinaDay } from '@civgrid/db';
 import { HOLIDAYS } from '@civgrid/db/seed';
 import { describe, expect, it } from 'vitest';
-import { WorkCalendar, chinaDay } from './work-calendar.ts';
+import { WorkCalendar } from './work-calendar.ts';
 
 const cal = new WorkCalendar(HOLIDAYS);
 /** An instant given in China time. */

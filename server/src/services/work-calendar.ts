@@ -7,6 +7,7 @@
  * Times are China Standard Time (UTC+8, no daylight saving), so a day is a
  * fixed 24 h block and the arithmetic needs no time-zone library.
  */
+import { chinaDay } from '@civgrid/db';
 
 const CST_MS = 8 * 3600_000;
 const DAY_MS = 86_400_000;
@@ -84,11 +85,6 @@ export class WorkCalendar {
     }
     return total / 3600_000;
   }
-}
-
-/** The China-time calendar day of an instant, as YYYY-MM-DD. */
-export function chinaDay(at: Date): string {
-  return new Date(at.getTime() + CST_MS).toISOString().slice(0, 10);
 }
 
 /** The instant of China-time midnight starting the day that contains `at`. */

@@ -1,6 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import type { Role } from '../api/types.ts';
-import { type Hotspot, heatmapApi, type TrendAnswer, type UnitStats } from '../components/heatmap/heatmap-api.ts';
+import type { RankedHotspot as Hotspot, TrendAnswer, UnitStats } from '@civgrid/server/contracts/problem-stats';
+import { heatmapApi } from '../components/heatmap/heatmap-api.ts';
 import {
   type Category, type CategoryGroup, categoryGroups, type DatePreset, filterParams, type HeatFilters, periodOf, type StatusGroup, trendInterval,
 } from '../components/heatmap/filters.ts';

@@ -2,6 +2,7 @@ import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { actorOf, userOf } from '../../auth/actor.ts';
 import type { AuthUser } from '../../auth/session.service.ts';
+import type { ChecksPage } from '../../contracts/inspection.ts';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { AppError, badRequest } from '../../http/errors.ts';
@@ -157,7 +158,8 @@ export function inspectionCheckRoutes({ database, inspectionChecks, inspectionRo
     .get('/checks', validate('query', listQuery), async (c) => {
       const q = c.req.valid('query');
       const checks = await inspectionChecks.list({ roundId: q.round, pointId: q.point, groupId: q.group, conflict: q.conflict, limit: q.limit, before: q.before });
-      return c.json({ checks, next: checks.length === q.limit ? checks[checks.length - 1]!.id : null });
+      const page: ChecksPage = { checks, next: checks.length === q.limit ? checks[checks.length - 1]!.id : null };
+      return c.json(page);
     })
     .get('/checks/:id', validate('param', z.object({ id: idParam })), async (c) => c.json(await inspectionChecks.get(c.req.valid('param').id)))
     .get(

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { actorOf, userOf } from '../../auth/actor.ts';
+import type { GroupsAnswer, RoundsAnswer } from '../../contracts/inspection.ts';
 import type { Services } from '../../deps.ts';
 import type { Env } from '../../http/env.ts';
 import { idParam } from '../../http/geo-params.ts';
@@ -66,7 +67,8 @@ export function inspectionRoundRoutes({ inspectionRounds }: Services) {
   return new Hono<Env>()
     .get('/inspectors', async (c) => c.json(await inspectionRounds.inspectors()))
     .get('/rounds', validate('query', z.object({ member: z.literal('me').optional() })), async (c) => {
-      return c.json({ rounds: await inspectionRounds.list(userOf(c), c.req.valid('query').member) });
+      const answer: RoundsAnswer = { rounds: await inspectionRounds.list(userOf(c), c.req.valid('query').member) };
+      return c.json(answer);
     })
     .post('/rounds', validate('json', roundInput), async (c) => {
       return c.json(await inspectionRounds.create(userOf(c), actorOf(c), c.req.valid('json')), 201);
@@ -76,7 +78,8 @@ export function inspectionRoundRoutes({ inspectionRounds }: Services) {
       return c.json(await inspectionRounds.update(userOf(c), actorOf(c), c.req.valid('param').id, c.req.valid('json')));
     })
     .post('/rounds/:id/groups', validate('param', roundParams), validate('json', groupInput), async (c) => {
-      return c.json({ groups: await inspectionRounds.createGroups(userOf(c), actorOf(c), c.req.valid('param').id, c.req.valid('json')) }, 201);
+      const answer: GroupsAnswer = { groups: await inspectionRounds.createGroups(userOf(c), actorOf(c), c.req.valid('param').id, c.req.valid('json')) };
+      return c.json(answer, 201);
     })
     .patch('/rounds/:id/groups/:groupId', validate('param', groupParams), validate('json', groupChanges), async (c) => {
       const { id, groupId } = c.req.valid('param');

@@ -17,7 +17,18 @@ import type { ProblemView } from '../../services/problem.service.ts';
  * (what it publishes, and where it blurs the position: citizen-channel.ts). Its two
  * states map onto our workflow: closed and void are "closed", every other
  * state is "open". Posting a request is the citizen report (no account,
- * rate-limited, form-encoded as the specification says).
+ * rate-limited, form-encoded as the specification says), through the same
+ * path as the citizen page (CitizenLookupService.report), so it gets the same
+ * receipt.
+ *
+ * The POST answer carries the specification's fields (`service_request_id`,
+ * `service_notice`, `account_id`) and two of our own beside them:
+ * `receipt_code` and `receipt_secret`, the receipt the citizen page shows,
+ * given once, that `POST /api/public/problems/lookup` takes to answer the
+ * report's progress. The specification's `token` is not used for it: a
+ * token stands in for a `service_request_id` not yet known and is exchanged
+ * at `GET /tokens/{token}`; ours is known at once, and the secret must not
+ * travel in an address.
  */
 const OPEN311_CLOSED: readonly ProblemStatus[] = ['closed', 'void'];
 
@@ -64,7 +75,16 @@ const newRequest = z.object({
   phone: z.string().trim().max(30).optional(),
 });
 
-export function open311Routes({ problems }: Services) {
+/** One created request in the POST answer: GeoReport v2's fields, and the receipt (our extension, see above). */
+interface Open311Created {
+  service_request_id: string;
+  service_notice: string;
+  account_id: null;
+  receipt_code: string;
+  receipt_secret: string;
+}
+
+export function open311Routes({ problems, citizenLookup }: Services) {
   return new Hono<Env>()
     .get('/services.json', async (c) => {
       const categories = await problems.categories();
@@ -106,12 +126,19 @@ export function open311Routes({ problems }: Services) {
         throw new AppError(400, 'invalid_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       }
       const r = parsed.data;
-      const answer = await problems.report(
+      const answer = await citizenLookup.report(
         actorOf(c),
-        { lon: r.long, lat: r.lat, crs: 'wgs84', categoryId: r.service_code, description: r.description ?? null, source: 'citizen', reporter: r.phone ?? r.email ?? null },
+        { lon: r.long, lat: r.lat, crs: 'wgs84', categoryId: r.service_code, description: r.description ?? null, reporter: r.phone ?? r.email ?? null },
         idempotencyKeyOf(c),
       );
-      return c.json([{ service_request_id: String(answer.problem.id), service_notice: NOTES[answer.problem.status], account_id: null }], answer.status);
+      const created: Open311Created = {
+        service_request_id: String(answer.problem.id),
+        service_notice: NOTES[answer.problem.status],
+        account_id: null,
+        receipt_code: answer.receipt.code,
+        receipt_secret: answer.receipt.secret,
+      };
+      return c.json([created], answer.status);
     })
     .get('/requests/:file{[0-9]+\\.json}', async (c) => {
       const id = idParam.safeParse(c.req.param('file').replace(/\.json$/, ''));

@@ -217,7 +217,7 @@ export function indicatorRoutes({ problems }: Services) {
  * by the auth middleware, and its photos charged to the address's hourly
  * photo budget (bytes and pixels) before they are decoded.
  */
-export function publicProblemRoutes({ problems, limiter, options, citizenLookup }: Services) {
+export function publicProblemRoutes({ limiter, options, citizenLookup }: Services) {
   return new Hono<Env>()
     .post('/lookup', validate('json', lookupRequest), async (c) => {
       const { code, secret } = c.req.valid('json');
@@ -225,11 +225,10 @@ export function publicProblemRoutes({ problems, limiter, options, citizenLookup 
     })
     .post('/', async (c) => {
     const { fields: body, photos } = await readReport(c, publicReport, (cost) => chargePublicPhotos(c, limiter, options.rateLimits, cost));
-    const key = idempotencyKeyOf(c);
-    const answer = await problems.report(actorOf(c), { ...body, description: body.description ?? null, source: 'citizen', reporter: body.contact ?? null, photos }, key);
+    const answer = await citizenLookup.report(actorOf(c), { ...body, description: body.description ?? null, reporter: body.contact ?? null, photos }, idempotencyKeyOf(c));
     const p = answer.problem;
     // the citizen learns what happens to the report, not who reported what else; the receipt looks it up later
-    const receipt: Receipt = await citizenLookup.issue(p.id);
+    const receipt: Receipt = answer.receipt;
     return c.json({ id: p.id, status: p.status, categoryName: p.categoryName, ownerName: p.ownerName, reportedAt: p.reportedAt, receipt }, answer.status);
   });
 }

@@ -1,7 +1,7 @@
 import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import type { StyleSpecification } from 'maplibre-gl';
 import { describe, expect, it } from 'vitest';
-import type { PointScore, RouteCollection } from './inspection-api.ts';
+import type { RouteCollection } from './inspection-api.ts';
 import {
   chinaDateTime, csvCell, GROUP_PALETTE, groupColor, hoursMinutes, km, legText, parseSheetHash, ratingKey, routeBounds, sheetHash, sortScores,
   routeOf, stopsOf, toCsv, weightFromPercent, weightPercent,
@@ -103,9 +103,8 @@ describe('scores', () => {
   });
 
   it('sorts by score with ties by code, rows without a score last either way', () => {
-    const row = (code: string, score: number | null): PointScore => ({
-      pointId: Number(code.slice(1)), code, name: code, score, rating: null, checkedAt: null, serious: false,
-    });
+    // a row of the points table; one without a score stands for any row lacking the sorted value
+    const row = (code: string, score: number | null) => ({ pointId: Number(code.slice(1)), code, name: code, score, serious: false });
     const rows = [row('P3', 80), row('P1', null), row('P2', 95), row('P4', 80)];
     expect(sortScores(rows, 'score', 'desc').map((r) => r.code)).toEqual(['P2', 'P3', 'P4', 'P1']);
     expect(sortScores(rows, 'score', 'asc').map((r) => r.code)).toEqual(['P3', 'P4', 'P2', 'P1']);

@@ -5,7 +5,7 @@
  */
 import { ROUTE_COLORS } from '@civgrid/tiles';
 import type { Feature, MultiLineString, Point } from 'geojson';
-import type { CommunityScore, Group, PointScore, RatingKey, RouteCollection, RouteProps, StopProps } from './inspection-api.ts';
+import type { Group, RatingKey, RouteCollection, RouteProps, StopProps } from './inspection-api.ts';
 
 /** Colours for groups that have none of their own, in creation order: the server's and the seed's palette. */
 export const GROUP_PALETTE = ROUTE_COLORS;
@@ -113,7 +113,7 @@ export type SortDirection = 'asc' | 'desc';
  * Sorted copy of score rows by `key`: rows without a value (not checked, no
  * name) always last, ties by code or name so the order is stable.
  */
-export function sortScores<T extends PointScore | CommunityScore>(rows: readonly T[], key: string, direction: SortDirection): T[] {
+export function sortScores<T extends { code: string } | { name: string | null }>(rows: readonly T[], key: string, direction: SortDirection): T[] {
   const sign = direction === 'asc' ? 1 : -1;
   const label = (row: T) => ('code' in row ? row.code : (row.name ?? ''));
   return [...rows].sort((a, b) => {
