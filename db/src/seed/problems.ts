@@ -148,7 +148,6 @@ export async function seedProblems(db: Tx, count: number, rng: Rng, reference: n
                                       WHEN ST_Intersects(d.geom, p.q) THEN p.q ELSE h.geom END AS geom) l`);
   });
   await exec(db, sql`CREATE INDEX ON seed_problems USING gist (geom)`);
-  await exec(db, sql`ANALYZE seed_problems`);
   await exec(db, sql`
     UPDATE seed_problems p SET grid_id = g.id, street_id = g.street_id
     FROM (SELECT DISTINCT ON (p.ord) p.ord, g.id, c.parent_id AS street_id
