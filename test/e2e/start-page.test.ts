@@ -51,6 +51,7 @@ describe.skipIf(skipBrowser)('start page', () => {
   let baseUrl: string;
   let browser: Browser;
   let page: Page;
+  const basemapRanges: string[] = [];
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -69,6 +70,11 @@ describe.skipIf(skipBrowser)('start page', () => {
 
     browser = await launchChromium();
     page = await watchedPage(browser, problems);
+    // the basemap's Range requests from the first paint on: it is the default, so its tiles may all
+    // be in before the basemap test starts
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/public/map/basemap.pmtiles')) basemapRanges.push(request.headers().range ?? '');
+    });
     // signed in as the read-only demo account; the page's context keeps the session cookie
     const login = await page.context().request.post(`${baseUrl}/api/auth/login`, { data: { username: 'viewer', password: DEMO_PASSWORD } });
     expect(login.status()).toBe(200);
@@ -252,10 +258,7 @@ describe.skipIf(skipBrowser)('start page', () => {
   });
 
   it('puts the built-in offline basemap under the map, read from PMTiles with Range requests', async () => {
-    const ranges: string[] = [];
-    page.on('request', (request) => {
-      if (request.url().endsWith('/api/public/map/basemap.pmtiles')) ranges.push(request.headers().range ?? '');
-    });
+    const ranges = basemapRanges;
     await page.getByTestId('basemap').selectOption('builtin');
     // the layers arrive with the basemap's style; querying them before would log an error
     await expect.poll(() => page.evaluate(() => Boolean((window as Hooked).__civgridMap?.getLayer('basemap:builtin:roads'))), { timeout: 20_000 }).toBe(true);
