@@ -1,5 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Workers for the database and browser tiers, which run as one group. Their
+ * tests mostly wait (on PGlite, on Chromium's software WebGL, on polls), so
+ * more workers than the 2 cores keep the machine busy; the two tiers must
+ * share one count (vitest refuses a group with two).
+ */
+const workers = Number(process.env.CIVGRID_TEST_WORKERS ?? 2);
+
 // Three tiers (see CONVENTIONS.md): unit tests beside the code, integration
 // tests against a real PostGIS (embedded by default, a server when
 // DATABASE_URL is set), and browser end-to-end tests in headless Chromium.
@@ -21,19 +29,18 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 240_000,
-          // PGlite instances are memory-hungry and the machine has two cores
-          maxWorkers: 2,
+          maxWorkers: workers,
         },
       },
       {
         test: {
           name: 'e2e',
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 1 },
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts', 'test/support/browser-server.ts'],
           testTimeout: 120_000,
           hookTimeout: 240_000,
-          maxWorkers: 1,
+          maxWorkers: workers,
         },
       },
     ],
