@@ -24,6 +24,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
 import { freshDatabase } from '../support/database.ts';
+import { stopServer } from '../support/stop-server.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const webRoot = resolve(root, 'web/dist');
@@ -75,7 +76,7 @@ describe.skipIf(skipBrowser)('importing past problems', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    await stopServer(server);
     await database?.close();
   });
 

@@ -33,6 +33,7 @@ import { WORKFLOW as SERVER_WORKFLOW } from '../../server/src/services/problem.s
 import { WORKFLOW as WEB_WORKFLOW } from '../../web/src/components/problems/workflow.ts';
 import { launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
 import { freshDatabase } from '../support/database.ts';
+import { stopServer } from '../support/stop-server.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 /** The built web app; CIVGRID_E2E_WEB_ROOT points at a copy of it (a build running meanwhile then cannot change it under the test). */
@@ -121,7 +122,7 @@ describe.skipIf(skipBrowser)('the problems workspace', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    await stopServer(server);
     await database?.close();
   });
 

@@ -22,6 +22,7 @@ import { SNAPSHOT_POINTS_LAYER } from '../../tiles/src/snapshot-style.ts';
 import { SNAPSHOT_TITLE } from '../../tiles/src/snapshot-viewer.ts';
 import { launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
 import { freshDatabase } from '../support/database.ts';
+import { stopServer } from '../support/stop-server.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
@@ -101,7 +102,7 @@ describe.skipIf(skipBrowser)('published snapshot', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    await stopServer(server);
     await database?.close();
     if (root) await rm(root, { recursive: true, force: true });
   });

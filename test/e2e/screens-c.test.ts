@@ -25,6 +25,7 @@ import { POLICY } from '../../server/src/auth/policy.ts';
 import { buildBasemapFile } from '../../tiles/src/cli/basemap-file.ts';
 import { launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
 import { freshDatabase } from '../support/database.ts';
+import { stopServer } from '../support/stop-server.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const webRoot = resolve(root, 'web/dist');
@@ -75,7 +76,7 @@ describe.skipIf(skipBrowser)('screens part C', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    await stopServer(server);
     await database?.close();
   });
 

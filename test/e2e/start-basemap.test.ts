@@ -23,6 +23,7 @@ import { BuiltinBasemapBuilder } from '../../server/src/services/builtin-basemap
 import { prepareDatabase } from '../../server/src/startup.ts';
 import { launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
 import { freshDatabase } from '../support/database.ts';
+import { stopServer } from '../support/stop-server.ts';
 
 const webRoot = resolve(import.meta.dirname, '../../web/dist');
 const shots = process.env.CIVGRID_SCREENSHOT_DIR;
@@ -68,7 +69,7 @@ describe.skipIf(skipBrowser)('the built-in offline basemap on a fresh start', ()
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
+    await stopServer(server);
     await database?.close();
   });
 
