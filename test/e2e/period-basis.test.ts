@@ -10,21 +10,14 @@
  * CIVGRID_SCREENSHOT_DIR=/tmp/shots saves each screen there.
  */
 /// <reference lib="dom" />
-import { existsSync, mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import type { Database } from '@civgrid/db';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEMO_PASSWORD } from '@civgrid/db/seed';
-import { createApp } from '@civgrid/server';
-import { serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, skipBrowser, watchedPage } from '../support/browser.ts';
-import { freshDatabase } from '../support/database.ts';
-import { stopServer } from '../support/stop-server.ts';
+import { type E2eApp, startE2eApp } from '../support/e2e-app.ts';
 
-const root = resolve(import.meta.dirname, '../..');
-const webRoot = resolve(root, 'web/dist');
 const shots = process.env.CIVGRID_SCREENSHOT_DIR;
 
 /** What each screen must say about its period's date, in each language. */
@@ -44,23 +37,15 @@ const BASIS = {
 } as const;
 
 describe.skipIf(skipBrowser)('period filters name their date', () => {
-  let database: Database;
-  let server: ReturnType<typeof serve>;
+  let app: E2eApp | undefined;
   let baseUrl: string;
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(resolve(webRoot, 'index.html'))) {
-      throw new Error(`${webRoot}/index.html is missing: run \`pnpm --filter @civgrid/web build\` first`);
-    }
-    database = await freshDatabase();
-    const app = createApp({ database, webRoot, demo: true });
-    server = await new Promise<ReturnType<typeof serve>>((done) => {
-      const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => done(started));
-    });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    app = await startE2eApp({ demo: true });
+    baseUrl = app.baseUrl;
     browser = await launchChromium();
     page = await watchedPage(browser, problems);
     const login = await page.context().request.post(`${baseUrl}/api/auth/login`, { data: { username: 'supervisor', password: DEMO_PASSWORD } });
@@ -73,8 +58,7 @@ describe.skipIf(skipBrowser)('period filters name their date', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await stopServer(server);
-    await database?.close();
+    await app?.stop();
   });
 
   async function shot(name: string): Promise<void> {
